@@ -1,0 +1,179 @@
+"""HTTP routes. They only convert between wire models and the engine's domain objects.
+
+Handlers are plain `def`, so FastAPI runs the CPU-bound parse in its threadpool and one long
+draft cannot stall the event loop.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from server.engine import Analysis, Engine, Flag, UnknownProfileError, UnknownRuleError
+from server.errors import ApiError
+from server.rules import CATEGORIES, Rule, Severity
+from server.safety import RiskDetector, Safety
+from server.schemas import (
+    AnalyzeRequest,
+    AnalyzeResponse,
+    ExampleOut,
+    FlagOut,
+    HealthResponse,
+    ProfileOut,
+    Problem,
+    ResourceOut,
+    RuleExamples,
+    RuleOut,
+    RulesResponse,
+    SafetyOut,
+    Summary,
+)
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": Problem, "content": {"application/problem+json": {}}}
+    for status in (413, 422)
+}
+
+router = APIRouter()
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_safety(request: Request) -> RiskDetector:
+    detector: RiskDetector = request.app.state.safety
+    return detector
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SafetyDep = Annotated[RiskDetector, Depends(get_safety)]
+
+
+def _version() -> str:
+    try:
+        return version("mend")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def analyze_or_422(engine: Engine, body: AnalyzeRequest) -> Analysis:
+    try:
+        return engine.analyze(body.text, body.profile, body.min_severity, body.disable)
+    except UnknownProfileError:
+        known = ", ".join(engine.ruleset.profiles)
+        raise ApiError(422, f"Unknown profile; choose one of: {known}.") from None
+    except UnknownRuleError as error:
+        raise ApiError(422, f"Unknown rule id(s) in 'disable': {', '.join(error.rule_ids)}.") from None
+
+
+def safety_out(safety: Safety | None) -> SafetyOut | None:
+    if safety is None:
+        return None
+    resources = [ResourceOut(**vars(resource)) for resource in safety.resources]
+    return SafetyOut(level=safety.level, message=safety.message, resources=resources)
+
+
+def flag_out(flag: Flag, suggestion: str | None = None) -> FlagOut:
+    rule = flag.rule
+    return FlagOut(
+        rule=rule.id,
+        category=rule.category,
+        severity=flag.severity,
+        start=flag.start,
+        end=flag.end,
+        text=flag.text,
+        message=rule.message,
+        why=rule.why,
+        suggestion=suggestion or rule.fix,
+    )
+
+
+def headline(flags: tuple[Flag, ...]) -> str:
+    blaming = sum(flag.severity.rank >= Severity.warning.rank for flag in flags)
+    tips = len(flags) - blaming
+    if blaming:
+        noun = "phrase" if blaming == 1 else "phrases"
+        return f"{blaming} {noun} may sound blaming"
+    if tips:
+        return f"Nothing blaming found; {tips} {'tip' if tips == 1 else 'tips'} to consider"
+    return "Nothing blaming found"
+
+
+def summarize(analysis: Analysis) -> Summary:
+    flags = analysis.flags
+    return Summary(
+        total=len(flags),
+        blaming=any(flag.severity.rank >= Severity.warning.rank for flag in flags),
+        by_severity={level: sum(f.severity == level for f in flags) for level in Severity},
+        by_category=dict(Counter(flag.rule.category for flag in flags)),
+        headline=headline(flags),
+        profile=analysis.profile,
+    )
+
+
+def rule_out(rule: Rule, active: bool) -> RuleOut:
+    return RuleOut(
+        id=rule.id,
+        category=rule.category,
+        category_label=CATEGORIES[rule.category],
+        severity=rule.severity,
+        message=rule.message,
+        why=rule.why,
+        fix=rule.fix,
+        requires=sorted(capability.value for capability in rule.needs),
+        active=active,
+        examples=RuleExamples(
+            match=[ExampleOut(text=e.text, span=e.span) for e in rule.examples.match],
+            no_match=list(rule.examples.no_match),
+        ),
+    )
+
+
+@router.get("/health", response_model=HealthResponse, tags=["meta"])
+def health(engine: EngineDep) -> HealthResponse:
+    """Whether the service is up, and what its pipeline can do."""
+    pipeline = engine.pipeline
+    return HealthResponse(
+        status="ok" if pipeline.note is None else "degraded",
+        model=pipeline.name,
+        parser="parser" in {c.value for c in pipeline.capabilities},
+        tagger="tagger" in {c.value for c in pipeline.capabilities},
+        rules=len(engine.rules),
+        skipped_rules=[rule.id for rule in engine.detector.skipped],
+        note=pipeline.note,
+        version=_version(),
+    )
+
+
+@router.get("/v1/rules", response_model=RulesResponse, tags=["rules"])
+def list_rules(engine: EngineDep) -> RulesResponse:
+    """Every rule with its message, why and examples; and the profiles."""
+    active = engine.rules
+    return RulesResponse(
+        rules=[rule_out(rule, rule.id in active) for rule in engine.ruleset.rules],
+        profiles=[
+            ProfileOut(
+                name=p.name,
+                description=p.description,
+                categories=dict(p.categories),
+                rules=dict(p.rules),
+            )
+            for p in engine.ruleset.profiles.values()
+        ],
+    )
+
+
+@router.post("/v1/analyze", response_model=AnalyzeResponse, responses=ERRORS, tags=["analyze"])
+def analyze(body: AnalyzeRequest, engine: EngineDep, safety: SafetyDep) -> AnalyzeResponse:
+    """Find the phrases in a draft that may sound blaming, each with why and what instead."""
+    analysis = analyze_or_422(engine, body)
+    return AnalyzeResponse(
+        flags=[flag_out(flag) for flag in analysis.flags],
+        summary=summarize(analysis),
+        safety=safety_out(safety.assess(body.text)),
+    )

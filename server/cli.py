@@ -1,0 +1,154 @@
+"""The `mend` command: check drafts like a linter, or serve the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from server.engine import Analysis, Engine, UnknownProfileError, UnknownRuleError
+from server.rules import RuleError, Severity
+from server.settings import Settings
+
+EXIT_CLEAN, EXIT_FLAGGED, EXIT_USAGE = 0, 1, 2
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def read_inputs(args: argparse.Namespace, stdin: TextIO) -> list[tuple[str, str]]:
+    """(name, text) pairs from --text, the files named, or stdin."""
+    if args.text is not None:
+        return [("<text>", args.text)]
+    if not args.files:
+        return [("<stdin>", stdin.read())]
+    inputs = []
+    for name in args.files:
+        if name == "-":
+            inputs.append(("<stdin>", stdin.read()))
+        else:
+            inputs.append((name, Path(name).read_text(encoding="utf-8")))
+    return inputs
+
+
+def report(name: str, analysis: Analysis, out: TextIO) -> None:
+    for flag in analysis.flags:
+        line, column = line_col(analysis.text, flag.start)
+        print(
+            f"{name}:{line}:{column}: {flag.severity.value}: {flag.rule.message} [{flag.rule.id}]",
+            file=out,
+        )
+
+
+def as_json(name: str, analysis: Analysis) -> dict[str, object]:
+    flags = []
+    for flag in analysis.flags:
+        line, column = line_col(analysis.text, flag.start)
+        flags.append(
+            {
+                "rule": flag.rule.id,
+                "category": flag.rule.category,
+                "severity": flag.severity.value,
+                "start": flag.start,
+                "end": flag.end,
+                "line": line,
+                "column": column,
+                "text": flag.text,
+                "message": flag.rule.message,
+                "why": flag.rule.why,
+                "suggestion": flag.rule.fix,
+            }
+        )
+    return {"path": name, "flags": flags}
+
+
+def load_engine(settings: Settings) -> Engine:
+    from server.engine import build_engine  # imported late: `mend --help` need not load spaCy
+
+    return build_engine(settings)
+
+
+def check(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    try:
+        inputs = read_inputs(args, stdin)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"mend: cannot read input: {error}", file=err)
+        return EXIT_USAGE
+    settings = Settings()
+    engine = load_engine(settings)
+    results = []
+    worst = -1
+    for name, text in inputs:
+        if len(text) > settings.max_chars:
+            print(f"mend: {name}: over {settings.max_chars:,} characters; not checked", file=err)
+            return EXIT_USAGE
+        try:
+            analysis = engine.analyze(text, args.profile, Severity(args.min_severity), args.disable)
+        except (UnknownProfileError, UnknownRuleError) as error:
+            print(f"mend: {error}", file=err)
+            return EXIT_USAGE
+        results.append((name, analysis))
+        worst = max([worst, *(flag.severity.rank for flag in analysis.flags)])
+    if args.json:
+        json.dump([as_json(name, a) for name, a in results], out, indent=2, ensure_ascii=False)
+        print(file=out)
+    else:
+        for name, analysis in results:
+            report(name, analysis, out)
+    return EXIT_FLAGGED if worst >= Severity.warning.rank else EXIT_CLEAN
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.main import create_app
+
+    settings = Settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    # Our own access log (method, route, status, latency) replaces uvicorn's, which would
+    # print query strings.
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+    return EXIT_CLEAN
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="mend", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    check_cmd = commands.add_parser("check", help="flag blaming phrases, like a linter")
+    check_cmd.add_argument("files", nargs="*", help="files to check; '-' or none reads stdin")
+    check_cmd.add_argument("-t", "--text", help="check this text instead of files")
+    check_cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    check_cmd.add_argument("--profile", default="strict", help="strict (default) or gentle")
+    check_cmd.add_argument(
+        "--min-severity", default="info", choices=[s.value for s in Severity], help="hide below"
+    )
+    check_cmd.add_argument("--disable", action="append", default=[], metavar="RULE_ID")
+
+    serve_cmd = commands.add_parser("serve", help="start the app")
+    serve_cmd.add_argument("--host", help="default: MEND_HOST or 127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, help="default: MEND_PORT or 8000")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return check(args, sys.stdin, sys.stdout, sys.stderr)
+        return serve(args)
+    except RuleError as error:
+        print(f"mend: bad rule: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Compile the rules into spaCy matchers and find their matches on a parsed Doc.
+
+Each rule has its own Matcher, DependencyMatcher and PhraseMatcher (and a set for its `unless`
+patterns), so a sentence only pays for the rules its words could trigger.
+A match is dropped when an `unless` match of the same rule overlaps it, when the sentence holds
+one of the rule's `unless_sentence_has` words, or when it sits in someone else's reported
+speech ("Dad says you never call"): that is not the writer blaming anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from spacy.attrs import LOWER, NORM
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
+from spacy.tokens import Doc, Token
+
+from server.rules import (
+    Capability,
+    DependencyPattern,
+    Pattern,
+    PhrasePattern,
+    Rule,
+    RuleError,
+    RuleSet,
+    TokenPattern,
+    expand_tokens,
+    expand_value,
+    named_list,
+)
+
+FIRST_PERSON = frozenset({"i", "we", "me"})
+Lists = Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A rule's match on a Doc, in token indices [start, end)."""
+
+    rule_id: str
+    start: int
+    end: int
+
+
+class _Matchers:
+    """One rule's patterns in the three kinds of spaCy matcher; empty ones are never called.
+
+    Each rule has its own matchers so that a sentence only pays for the rules its words can
+    trigger (measured: one shared matcher for all rules costs more than the triggered few).
+    """
+
+    def __init__(
+        self, nlp: Language, rule: Rule, field: str, patterns: tuple[Pattern, ...], lists: Lists
+    ) -> None:
+        self.rule_id = rule.id
+        self.tokens = Matcher(nlp.vocab, validate=True)
+        self.deps = DependencyMatcher(nlp.vocab, validate=True)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # For each dependency pattern, the node positions its flag covers (None: all nodes).
+        self._dep_spans: dict[str, list[int] | None] = {}
+        self._make_doc = nlp.make_doc
+        for index, pattern in enumerate(patterns):
+            try:
+                self._add(pattern, lists)
+            except (ValueError, KeyError, TypeError) as error:
+                raise RuleError(f"{rule.path}: {field}[{index}]: {error}") from None
+
+    def _split(self, text: str) -> list[str]:
+        return [token.lower_ for token in self._make_doc(text)]
+
+    def _add(self, pattern: Pattern, lists: Lists) -> None:
+        if isinstance(pattern, TokenPattern):
+            expanded = expand_tokens(pattern.tokens, lists, self._split)
+            self.tokens.add(self.rule_id, expanded, greedy="LONGEST")
+        elif isinstance(pattern, DependencyPattern):
+            # One key per pattern, so a match says which nodes make up its span.
+            nodes = [expand_value(node, lists) for node in pattern.deps]
+            key = f"{self.rule_id}#{len(self._dep_spans)}"
+            self.deps.add(key, [nodes])
+            names = [node["RIGHT_ID"] for node in nodes]
+            self._dep_spans[key] = [names.index(n) for n in pattern.span] if pattern.span else None
+        elif isinstance(pattern, PhrasePattern):
+            phrases = pattern.phrases
+            if isinstance(phrases, str):
+                phrases = list(named_list(phrases, lists))
+            self.phrases.add(self.rule_id, [self._make_doc(phrase) for phrase in phrases])
+
+    def find(self, doc: Doc) -> list[Match]:
+        found: list[Match] = []
+        for matcher in (self.tokens, self.phrases):
+            if len(matcher):
+                found.extend(Match(self.rule_id, start, end) for _, start, end in matcher(doc))
+        if self._dep_spans and doc.has_annotation("DEP"):
+            strings = doc.vocab.strings
+            for key, token_ids in self.deps(doc):
+                picked = self._dep_spans[strings[key]]
+                ids = [token_ids[i] for i in picked] if picked is not None else token_ids
+                found.append(Match(self.rule_id, min(ids), max(ids) + 1))
+        return found
+
+
+def in_reported_speech(token: Token, speech_verbs: Collection[str]) -> bool:
+    """True when the token sits in a clause that reports what someone else said or thinks."""
+    for ancestor in [token, *token.ancestors]:
+        head = ancestor.head
+        # Reported speech follows its verb ("Dad says you never call"); a clause before the
+        # verb is the writer's own ("You're a martyr, nobody asked you to").
+        reported = ancestor.dep_ in ("ccomp", "parataxis") and ancestor.i > head.i
+        if reported and head.lemma_.lower() in speech_verbs:
+            subjects = [child for child in head.children if child.dep_ in ("nsubj", "nsubjpass")]
+            return bool(subjects) and all(s.lower_ not in FIRST_PERSON for s in subjects)
+    return False
+
+
+class Detector:
+    """Finds where each rule matches. Knows nothing of profiles, offsets or rewrites."""
+
+    def __init__(self, nlp: Language, ruleset: RuleSet, capabilities: frozenset[Capability]):
+        self.rules = {rule.id: rule for rule in ruleset.rules if rule.needs <= capabilities}
+        # Word sets as string hashes, compared with token attribute arrays without building
+        # Token objects: this check runs on every sentence of every draft.
+        add = nlp.vocab.strings.add
+        self._triggers = {
+            rule.id: None if rule.triggers is None else [{add(w) for w in g} for g in rule.triggers]
+            for rule in self.rules.values()
+        }
+        self._unless_words = {
+            rule.id: {add(word) for word in rule.unless_sentence_has} for rule in self.rules.values()
+        }
+        self.skipped = tuple(rule for rule in ruleset.rules if not rule.needs <= capabilities)
+        self._speech_verbs = frozenset(ruleset.lists.get("speech-verbs", ()))
+        lists = ruleset.lists
+        self._patterns = {
+            rule.id: _Matchers(nlp, rule, "patterns", rule.patterns, lists)
+            for rule in self.rules.values()
+        }
+        self._unless = {
+            rule.id: _Matchers(nlp, rule, "unless", rule.unless, lists)
+            for rule in self.rules.values()
+        }
+
+    def triggered(self, words: set[int], enabled: Iterable[str]) -> set[str]:
+        """The enabled rules with a trigger word from each of their groups among `words`
+        (hashes of the sentence's lowercase and normalised forms)."""
+        return {
+            rule_id
+            for rule_id in enabled
+            if (groups := self._triggers[rule_id]) is None
+            or all(not group.isdisjoint(words) for group in groups)
+        }
+
+    def detect(self, doc: Doc, wanted: Collection[str]) -> list[Match]:
+        words = set(doc.to_array([LOWER, NORM]).ravel().tolist())
+        parsed = doc.has_annotation("DEP")
+        found: list[Match] = []
+        for rule_id in sorted(wanted):
+            if not self._unless_words[rule_id].isdisjoint(words):
+                continue
+            matches = self._patterns[rule_id].find(doc)
+            if not matches:
+                continue
+            blocked = self._unless[rule_id].find(doc)
+            found.extend(
+                match
+                for match in matches
+                if not any(u.start < match.end and match.start < u.end for u in blocked)
+                and not (parsed and in_reported_speech(doc[match.start], self._speech_verbs))
+            )
+        return found

@@ -1,0 +1,175 @@
+"""text -> Doc -> flags: the one place that runs the pipeline.
+
+The expensive step is the parse, so the engine only parses what some rule could match: the
+draft is tokenised (cheap), cut into sentences, and a sentence is parsed only when it holds a
+trigger word of an enabled rule. The parsed sentences are kept on the Analysis so that the
+rewrite step reuses them instead of parsing again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from spacy.attrs import LOWER, NORM, ORTH
+from spacy.tokens import Doc, Span
+
+from server.detector import Detector
+from server.nlp import Pipeline, load_pipeline
+from server.normalize import Normalized, normalize
+from server.rules import Profile, Rule, RuleSet, Severity, load_rules
+from server.settings import Settings
+
+# A full stop, "!" or "?" ends a sentence; an ellipsis ("...", "…") usually doesn't in chat.
+_SENTENCE_END = re.compile(r"^(?:\.|[.!?]*[!?][.!?]*)$")
+# Quoted passages, where blaming words belong to someone else. A single quote only opens
+# after a non-letter, and an apostrophe inside a word ("you’re") does not close it.
+_QUOTED = re.compile(
+    r'"[^"\n]{1,500}"'
+    r"|“[^”\n]{1,500}”"
+    r"|‘(?:[^’\n]|’(?=\w)){1,500}’"
+    r"|(?<!\w)'(?:[^'\n]|'(?=\w)){1,500}'(?!\w)"
+)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One blaming phrase: where it is in the submitted text and which rule found it."""
+
+    rule: Rule
+    severity: Severity
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A parsed sentence of the draft; `start` is its offset in the normalised text."""
+
+    start: int
+    doc: Doc
+
+
+@dataclass(frozen=True)
+class Analysis:
+    text: str
+    normalized: Normalized
+    sentences: tuple[Sentence, ...]
+    flags: tuple[Flag, ...]
+    profile: str
+
+
+class UnknownRuleError(ValueError):
+    def __init__(self, rule_ids: Collection[str]) -> None:
+        super().__init__(f"unknown rule id(s): {', '.join(sorted(rule_ids))}")
+        self.rule_ids = tuple(sorted(rule_ids))
+
+
+class UnknownProfileError(ValueError):
+    pass
+
+
+def split_sentences(doc: Doc) -> Iterator[Span]:
+    """Cut at sentence-final punctuation and line breaks; cheap, needs no parser."""
+    start = 0
+    strings = doc.vocab.strings
+    for index, orth in enumerate(doc.to_array([ORTH]).tolist()):
+        text = strings[orth]
+        if _SENTENCE_END.match(text) or (text.isspace() and "\n" in text):
+            yield doc[start : index + 1]
+            start = index + 1
+    if start < len(doc):
+        yield doc[start:]
+
+
+def resolve_overlaps(flags: list[Flag]) -> list[Flag]:
+    """Keep the most severe, then the longest, of overlapping flags; sort by position."""
+    kept: list[Flag] = []
+    ranked = sorted(flags, key=lambda f: (-f.severity.rank, -(f.end - f.start), f.start, f.rule.id))
+    for flag in ranked:
+        if all(flag.end <= other.start or other.end <= flag.start for other in kept):
+            kept.append(flag)
+    return sorted(kept, key=lambda f: (f.start, f.end))
+
+
+def quoted_ranges(text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _QUOTED.finditer(text)]
+
+
+class Engine:
+    """Loaded once per process; analyze() is a pure function of its arguments."""
+
+    def __init__(self, pipeline: Pipeline, ruleset: RuleSet) -> None:
+        self.pipeline = pipeline
+        self.ruleset = ruleset
+        self.detector = Detector(pipeline.nlp, ruleset, pipeline.capabilities)
+        lists = ruleset.lists
+        self._known_words = frozenset(
+            word for rule in ruleset.rules for group in (rule.triggers or ()) for word in group
+        ) | frozenset(word for words in lists.values() for word in words)
+        self._you_are = frozenset(
+            word
+            for name in ("label-adjectives", "intensifiers", "absolute-words")
+            for word in lists.get(name, ())
+        )
+
+    @property
+    def rules(self) -> dict[str, Rule]:
+        return self.detector.rules
+
+    def profile(self, name: str) -> Profile:
+        try:
+            return self.ruleset.profiles[name]
+        except KeyError:
+            raise UnknownProfileError(name) from None
+
+    def analyze(
+        self,
+        text: str,
+        profile: str = "strict",
+        min_severity: Severity = Severity.info,
+        disable: Collection[str] = (),
+    ) -> Analysis:
+        chosen = self.profile(profile)
+        unknown = set(disable) - {rule.id for rule in self.ruleset.rules}
+        if unknown:
+            raise UnknownRuleError(unknown)
+        enabled = set(self.detector.rules) - set(disable)
+
+        normalized = normalize(text, self._known_words, self._you_are)
+        tokens = self.pipeline.nlp.make_doc(normalized.text)
+        # Word hashes per token, read in one go: building Token objects costs more than this.
+        hashes = tokens.to_array([LOWER, NORM])
+        candidates: list[tuple[Span, set[str]]] = []
+        for span in split_sentences(tokens):
+            words = set(hashes[span.start : span.end].ravel().tolist())
+            wanted = self.detector.triggered(words, enabled)
+            if wanted:
+                candidates.append((span, wanted))
+
+        docs = self.pipeline.nlp.pipe(span.as_doc() for span, _ in candidates)
+        quoted = quoted_ranges(text)
+        sentences: list[Sentence] = []
+        found: list[Flag] = []
+        for (span, wanted), doc in zip(candidates, docs, strict=True):
+            sentences.append(Sentence(span.start_char, doc))
+            for match in self.detector.detect(doc, wanted):
+                piece = doc[match.start : match.end]
+                start, end = normalized.to_original(
+                    span.start_char + piece.start_char, span.start_char + piece.end_char
+                )
+                if any(q_start <= start and end <= q_end for q_start, q_end in quoted):
+                    continue
+                rule = self.rules[match.rule_id]
+                found.append(Flag(rule, chosen.severity(rule), start, end, text[start:end]))
+
+        flags = [f for f in resolve_overlaps(found) if f.severity.rank >= min_severity.rank]
+        return Analysis(text, normalized, tuple(sentences), tuple(flags), chosen.name)
+
+
+def build_engine(settings: Settings) -> Engine:
+    """Load rules first (cheap, and a bad rule should stop start-up early), then the model."""
+    ruleset = load_rules(settings.rules_dir)
+    return Engine(load_pipeline(settings.model), ruleset)

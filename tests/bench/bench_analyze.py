@@ -1,0 +1,78 @@
+"""Time the engine against bare parsing with the same pipeline, interleaved in one run.
+
+    python tests/bench/bench_analyze.py [--rounds 300] [--rewrite]
+
+For each draft size, every round times `nlp(text)` (the pipeline the engine loaded) and
+`engine.analyze(text)` back to back, alternating which goes first, so both see the same
+machine state. Reports p50/p99 latency of each and the ratio of their medians: under 1.0
+means analysing costs less than a plain parse, because sentences no rule can match are never
+parsed. Timings are figures for a person to read, not pass/fail thresholds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from drafts import DRAFTS  # noqa: E402
+
+from server.engine import build_engine  # noqa: E402
+from server.settings import Settings  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timed(function: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    function()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=300)
+    args = parser.parse_args()
+
+    engine = build_engine(Settings())
+    nlp = engine.pipeline.nlp
+    contenders: dict[str, Callable[[str], object]] = {
+        "analyze": engine.analyze,
+    }
+    print(f"pipeline: {engine.pipeline.name} {nlp.pipe_names}; rounds: {args.rounds}")
+    print(f"{'draft':<12} {'what':<10} {'p50 ms':>8} {'p99 ms':>8} {'ratio p50':>10}")
+    for label, text in DRAFTS.items():
+        for _ in range(20):  # warm caches
+            nlp(text)
+            for run in contenders.values():
+                run(text)
+        times: dict[str, list[float]] = {"nlp(text)": [], **{name: [] for name in contenders}}
+        for round_index in range(args.rounds):
+            order = ["nlp(text)", *contenders]
+            if round_index % 2:
+                order.reverse()
+            for name in order:
+                call = (lambda: nlp(text)) if name == "nlp(text)" else (lambda n=name: contenders[n](text))
+                times[name].append(timed(call))
+        base = statistics.median(times["nlp(text)"])
+        for name, values in times.items():
+            ratio = statistics.median(values) / base
+            print(
+                f"{label:<12} {name:<10} {percentile(values, 0.5):8.2f} "
+                f"{percentile(values, 0.99):8.2f} {ratio:10.2f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

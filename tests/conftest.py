@@ -1,0 +1,29 @@
+"""Shared fixtures. Fixture scope follows cost: the pipeline loads once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.engine import Engine, build_engine
+from server.main import create_app
+from server.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return build_engine(Settings())
+
+
+@pytest.fixture(scope="session")
+def blank_engine() -> Engine:
+    return build_engine(Settings(model="blank"))
+
+
+@pytest.fixture(scope="session")
+def client() -> Iterator[TestClient]:
+    # `with` runs the lifespan, which loads the pipeline and rules as in production.
+    with TestClient(create_app(Settings())) as test_client:
+        yield test_client

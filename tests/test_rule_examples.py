@@ -1,0 +1,46 @@
+"""Every example of every rule: must-match examples are flagged on exactly their span, and
+near-misses are not flagged. Each rule runs alone, so a failure names the rule at fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.engine import Engine
+from server.rules import Rule, load_rules
+from server.settings import Settings
+
+RULES = load_rules(Settings().rules_dir).rules
+
+
+def _only(engine: Engine, rule: Rule) -> list[str]:
+    return [other.id for other in engine.ruleset.rules if other.id != rule.id]
+
+
+MATCH_CASES = [
+    pytest.param(rule, example.text, example.span, id=f"{rule.id}:match:{index}")
+    for rule in RULES
+    for index, example in enumerate(rule.examples.match)
+]
+NO_MATCH_CASES = [
+    pytest.param(rule, text, id=f"{rule.id}:no_match:{index}")
+    for rule in RULES
+    for index, text in enumerate(rule.examples.no_match)
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "span"), MATCH_CASES)
+def test_rule_flags_its_example(engine: Engine, rule: Rule, text: str, span: str) -> None:
+    flags = engine.analyze(text, disable=_only(engine, rule)).flags
+    found = [flag.text for flag in flags]
+    assert span in found, f"{rule.id} ({Path(rule.path).name}) should flag {span!r} in {text!r}"
+    flag = flags[found.index(span)]
+    assert text[flag.start : flag.end] == span
+    assert flag.rule.id == rule.id
+
+
+@pytest.mark.parametrize(("rule", "text"), NO_MATCH_CASES)
+def test_rule_leaves_near_miss_alone(engine: Engine, rule: Rule, text: str) -> None:
+    flags = engine.analyze(text, disable=_only(engine, rule)).flags
+    assert not flags, f"{rule.id} should not flag {text!r}, but flagged {[f.text for f in flags]}"
