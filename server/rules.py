@@ -355,17 +355,26 @@ def expand_tokens(
     """Expand a token pattern into plain spaCy patterns.
 
     A bare "@name" item stands for any entry of the list. Entries the tokenizer splits into
-    several tokens ("taken for granted", "guilt-tripped") each become a pattern of their own,
-    since one Matcher token matches one spaCy token.
+    several tokens ("taken for granted", "guilt-tripped") are grouped by length, one pattern
+    per length with a word set at each position: a few patterns instead of one per entry
+    (each pattern costs matching time). The sets may combine words of different entries
+    ("let granted"); after the words around them, such combinations do not occur in practice.
     """
     choices: list[list[list[dict[str, Any]]]] = []
     for item in tokens:
         if isinstance(item, str):
-            pieces = [split(entry) for entry in named_list(item, lists)]
-            single = [words[0] for words in pieces if len(words) == 1]
-            options = [[{"LOWER": {"IN": single}}]] if single else []
-            options += [[{"LOWER": word} for word in words] for words in pieces if len(words) > 1]
-            choices.append(options)
+            by_length: dict[int, list[set[str]]] = {}
+            for entry in named_list(item, lists):
+                words = split(entry)
+                slots = by_length.setdefault(len(words), [set() for _ in words])
+                for slot, word in zip(slots, words, strict=True):
+                    slot.add(word)
+            choices.append(
+                [
+                    [{"LOWER": {"IN": sorted(slot)}} for slot in by_length[length]]
+                    for length in sorted(by_length)
+                ]
+            )
         else:
             choices.append([[expand_value(item, lists)]])
     return [

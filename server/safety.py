@@ -196,8 +196,10 @@ def _uncontract(word: str, get: Callable[[str, str], str]) -> str:
 # understand means "no prefilter", so the worst case is a slower check, never a missed match.
 
 _Info = tuple[frozenset[str] | None, frozenset[str] | None]  # (exact strings, necessary strings)
-# A prefilter: (literal, its longest space-free piece) pairs; None = no prefilter.
-_Gate = tuple[tuple[str, str], ...] | None
+# A prefilter: clauses that must all hold; a clause holds when the text contains one of its
+# literals (each stored with its longest space-free piece). None = no prefilter.
+_Clause = tuple[tuple[str, str], ...]
+_Gate = tuple[_Clause, ...] | None
 
 try:
     _PARSER: Any = importlib.import_module("re._parser")
@@ -273,32 +275,60 @@ class _Analysis:
             return None
         return frozenset(a + b for a in left for b in right)
 
-    def sequence(self, items: Any) -> _Info:
+    def sequence(
+        self, items: Any, found: list[frozenset[str]] | None = None, word_start: bool = False
+    ) -> _Info:
+        """Analyse a concatenation; every necessary set met is also appended to `found`."""
         run: frozenset[str] = frozenset({""})
         best: frozenset[str] | None = None
         exact = True
+        # Normalised text is words and single spaces, so a run that starts (or ends) at a word
+        # boundary can be looked for with a space before (or after) it in space-padded text.
+        starts_word = word_start
+
+        def note(candidate: frozenset[str] | None) -> None:
+            nonlocal best
+            if found is not None and self.better(None, candidate) is not None:
+                found.append(frozenset(_minimal(candidate or frozenset())))
+            best = self.better(best, candidate)
+
+        def marked(strings: frozenset[str], ends_word: bool) -> frozenset[str]:
+            if starts_word and all(x[:1].isalnum() for x in strings):
+                strings = frozenset(" " + x for x in strings)
+            if ends_word and all(x[-1:].isalnum() for x in strings):
+                strings = frozenset(x + " " for x in strings)
+            return strings
+
         for item in items:
-            try:
-                item_exact, item_needed = self.item(item)
-            except _Repeated as repeated:
-                best = self.better(best, repeated.needed)
-                joined = self.product(run, repeated.exact)
-                best = self.better(best, joined if joined is not None else run)
-                run, exact = repeated.exact, False
+            if not self.strict and str(item[0]) == "AT" and str(item[1]) == "AT_BOUNDARY":
+                if run == {""}:
+                    starts_word = True
+                else:
+                    note(marked(run, ends_word=True))
                 continue
-            best = self.better(best, item_needed)
+            try:
+                item_exact, item_needed = self.item(item, starts_word and run == {""})
+            except _Repeated as repeated:
+                note(repeated.needed)
+                joined = self.product(run, repeated.exact)
+                note(marked(joined, False) if joined is not None else marked(run, False))
+                run, exact, starts_word = repeated.exact, False, False
+                continue
+            note(item_needed)
             if item_exact is None:
-                best, run, exact = self.better(best, run), frozenset({""}), False
+                note(marked(run, False))
+                run, exact, starts_word = frozenset({""}), False, False
                 continue
             joined = self.product(run, item_exact)
             if joined is None:
-                best, run, exact = self.better(best, run), item_exact, False
+                note(marked(run, False))
+                run, exact, starts_word = item_exact, False, False
             else:
                 run = joined
-        best = self.better(best, run)
+        note(marked(run, False))
         return (run if exact else None), best
 
-    def item(self, item: Any) -> _Info:
+    def item(self, item: Any, word_start: bool = False) -> _Info:
         op, av = item
         name = str(op)
         if name == "LITERAL":
@@ -315,11 +345,11 @@ class _Analysis:
             _group, add_flags, _del_flags, sub = av
             if add_flags & re.IGNORECASE:
                 raise _Unknown
-            return self.sequence(sub)
+            return self.sequence(sub, word_start=word_start)
         if name == "ATOMIC_GROUP":
-            return self.sequence(av)
+            return self.sequence(av, word_start=word_start)
         if name == "BRANCH":
-            return self.branch(av[1])
+            return self.branch(av[1], word_start)
         if name in {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}:
             return self.repeat(*av)
         raise _Unknown
@@ -335,11 +365,11 @@ class _Analysis:
                 return None
         return frozenset(chars)
 
-    def branch(self, alternatives: Any) -> _Info:
+    def branch(self, alternatives: Any, word_start: bool) -> _Info:
         exact: frozenset[str] | None = frozenset()
         needed: frozenset[str] | None = frozenset()
         for alternative in alternatives:
-            alt_exact, alt_needed = self.sequence(alternative)
+            alt_exact, alt_needed = self.sequence(alternative, word_start=word_start)
             exact = None if exact is None or alt_exact is None else exact | alt_exact
             best = self.better(alt_needed, alt_exact)
             needed = None if needed is None or best is None else needed | best
@@ -371,19 +401,37 @@ class _Analysis:
 
 
 _GATES = _Analysis(16, strict=False)
+_MAX_CLAUSES = 3
 _EXACT = _Analysis(5000, strict=True)
 
 
 def _required_literals(compiled: re.Pattern[str]) -> _Gate:
-    """Strings of which every match contains at least one; None when no such set is known."""
+    """Clauses of strings: every match contains one string of each clause; None if unknown."""
+    if _PARSER is None or compiled.flags & re.IGNORECASE:
+        return None
+    found: list[frozenset[str]] = []
     try:
-        exact, needed = _GATES.parse(compiled.pattern, compiled.flags)
-    except _Unknown:
+        exact, needed = _GATES.sequence(_PARSER.parse(compiled.pattern, compiled.flags), found)
+    except (_Unknown, RecursionError, ValueError, TypeError, AttributeError, re.error):
         return None
     best = _GATES.better(needed, exact)
     if best is None:
         return None
-    return tuple((literal, max(literal.split(" "), key=len)) for literal in _minimal(best))
+    # The best clause first, then the next best ones (each is necessary on its own).
+    clauses = [best]
+    for candidate in sorted(set(found), key=_score, reverse=True):
+        if len(clauses) == _MAX_CLAUSES:
+            break
+        if candidate not in clauses:
+            clauses.append(candidate)
+    return tuple(tuple((literal, _piece(literal)) for literal in _minimal(clause)) for clause in clauses)
+
+
+def _piece(literal: str) -> str:
+    """What to look for in the padded vocabulary before looking for `literal` in the text."""
+    if " " not in literal.strip(" "):
+        return literal  # one word, perhaps marked as starting or ending one: vocabulary only
+    return max(literal.split(" "), key=len)
 
 
 def _trie(strings: Sequence[str]) -> str:
@@ -416,19 +464,24 @@ class _Spans:
         self.text = text
         self._spans: dict[int, list[tuple[int, int]]] = {}
         self._vocabulary: str | None = None
+        self._padded = ""
 
-    def has_any(self, gate: _Gate) -> bool:
-        """True when the text contains one of the gate's literals (always, without a gate)."""
+    def passes(self, gate: _Gate) -> bool:
+        """True when every clause of the gate has a literal in the text (always, without one)."""
         if gate is None:
             return True
         if self._vocabulary is None:
-            # Each distinct word once: a much shorter text to look for pieces of words in.
-            self._vocabulary = " ".join(set(self.text.split(" ")))
-        vocabulary, text = self._vocabulary, self.text
-        for literal, piece in gate:
-            if piece in vocabulary and (literal == piece or literal in text):
-                return True
-        return False
+            # Each distinct word once, space-padded: a much shorter text to look for words in.
+            self._vocabulary = " " + " ".join(set(self.text.split(" "))) + " "
+            self._padded = " " + self.text + " "
+        vocabulary, text = self._vocabulary, self._padded
+        for clause in gate:
+            for literal, piece in clause:
+                if piece in vocabulary and (literal == piece or literal in text):
+                    break
+            else:
+                return False
+        return True
 
     def overlaps(self, guards: Sequence[_Guard], start: int, end: int) -> bool:
         """True when one of `guards` matches a span overlapping [start, end)."""
@@ -445,7 +498,7 @@ class _Spans:
         return False
 
     def _find(self, guard: _Guard) -> list[tuple[int, int]]:
-        if not self.has_any(guard.gate):
+        if not self.passes(guard.gate):
             return []
         return [m.span() for m in guard.regex.finditer(self.text)]
 
@@ -535,7 +588,7 @@ class RiskDetector:
         return tuple(ids)
 
     def _fires(self, pattern: _Pattern, spans: _Spans) -> Level | None:
-        if not spans.has_any(pattern.gate):
+        if not spans.passes(pattern.gate):
             return None
         text = spans.text
         pos, best = 0, None
