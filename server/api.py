@@ -22,8 +22,8 @@ from server.schemas import (
     ExampleOut,
     FlagOut,
     HealthResponse,
-    ProfileOut,
     Problem,
+    ProfileOut,
     ResourceOut,
     RuleExamples,
     RuleOut,
@@ -33,8 +33,7 @@ from server.schemas import (
 )
 
 ERRORS: dict[int | str, dict[str, object]] = {
-    status: {"model": Problem, "content": {"application/problem+json": {}}}
-    for status in (413, 422)
+    status: {"model": Problem, "content": {"application/problem+json": {}}} for status in (413, 422)
 }
 
 router = APIRouter()
@@ -68,7 +67,9 @@ def analyze_or_422(engine: Engine, body: AnalyzeRequest) -> Analysis:
         known = ", ".join(engine.ruleset.profiles)
         raise ApiError(422, f"Unknown profile; choose one of: {known}.") from None
     except UnknownRuleError as error:
-        raise ApiError(422, f"Unknown rule id(s) in 'disable': {', '.join(error.rule_ids)}.") from None
+        raise ApiError(
+            422, f"Unknown rule id(s) in 'disable': {', '.join(error.rule_ids)}."
+        ) from None
 
 
 def safety_out(safety: Safety | None) -> SafetyOut | None:

@@ -127,7 +127,8 @@ class Detector:
             for rule in self.rules.values()
         }
         self._unless_words = {
-            rule.id: {add(word) for word in rule.unless_sentence_has} for rule in self.rules.values()
+            rule.id: {add(word) for word in rule.unless_sentence_has}
+            for rule in self.rules.values()
         }
         self.skipped = tuple(rule for rule in ruleset.rules if not rule.needs <= capabilities)
         self._speech_verbs = frozenset(ruleset.lists.get("speech-verbs", ()))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from spacy.attrs import LOWER, NORM, ORTH
 from spacy.tokens import Doc, Span
@@ -144,7 +145,7 @@ class Engine:
         hashes = tokens.to_array([LOWER, NORM])
         candidates: list[tuple[Span, set[str]]] = []
         for span in split_sentences(tokens):
-            words = set(hashes[span.start : span.end].ravel().tolist())
+            words = cast(set[int], set(hashes[span.start : span.end].ravel().tolist()))
             wanted = self.detector.triggered(words, enabled)
             if wanted:
                 candidates.append((span, wanted))

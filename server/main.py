@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from server import api
@@ -17,6 +18,28 @@ from server.safety import RiskDetector
 from server.settings import Settings
 
 log = logging.getLogger("mend")
+
+
+def add_web_routes(app: FastAPI, web_dir: Path) -> None:
+    """One GET route per file in web/ ("/" is index.html).
+
+    Explicit routes rather than a catch-all mount at "/": a mount would also answer
+    wrong-method requests to API paths (GET /v1/analyze), which must get 405, not 404.
+    """
+    static = StaticFiles(directory=web_dir)
+
+    def route_for(name: str) -> Callable[[Request], Awaitable[Response]]:
+        async def serve(request: Request) -> Response:
+            return await static.get_response(name, request.scope)
+
+        return serve
+
+    for file in sorted(path for path in web_dir.rglob("*") if path.is_file()):
+        name = file.relative_to(web_dir).as_posix()
+        for path in ["/", f"/{name}"] if name == "index.html" else [f"/{name}"]:
+            app.add_api_route(
+                path, route_for(name), methods=["GET", "HEAD"], include_in_schema=False
+            )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api.router)
     if settings.web_dir.is_dir():
-        app.mount("/", StaticFiles(directory=settings.web_dir, html=True), name="web")
+        add_web_routes(app, settings.web_dir)
     # The last added runs outermost: the access log sees every final status, and even a
     # 413 from the body limit passes through the security headers.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

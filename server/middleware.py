@@ -30,10 +30,6 @@ SECURITY_HEADERS = [
 API_PREFIXES = ("/v1/", "/health", "/openapi.json")
 
 
-class _TooLarge(Exception):
-    pass
-
-
 def _problem_body(status: int, detail: str) -> bytes:
     body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
     return json.dumps({**body, "detail": detail}).encode()
@@ -42,8 +38,8 @@ def _problem_body(status: int, detail: str) -> bytes:
 class BodyLimit:
     """Answer 413 (problem+json) when a request body is larger than the limit.
 
-    Checks Content-Length up front and also counts streamed chunks, so a chunked upload
-    without a length cannot slip past.
+    Checks Content-Length up front, then reads the body (chunked uploads too) up to the limit
+    before the app sees it, so the app never parses an oversized body.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -57,28 +53,31 @@ class BodyLimit:
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             await self._reject(send, 413 if length.isdigit() else 400)
             return
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
                 await self._reject(send, 413)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _reject(self, send: Send, status: int) -> None:
         detail = (
@@ -87,7 +86,10 @@ class BodyLimit:
             else "The Content-Length header is not a number."
         )
         body = _problem_body(status, detail)
-        headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+        headers = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

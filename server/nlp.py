@@ -42,7 +42,9 @@ def load_pipeline(name: str) -> Pipeline:
         try:
             nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
         except (OSError, ImportError) as error:
-            note = f"model {name!r} could not be loaded ({type(error).__name__}); using blank English"
+            note = (
+                f"model {name!r} could not be loaded ({type(error).__name__}); using blank English"
+            )
             log.warning(note)
         else:
             return Pipeline(nlp, name, name, capabilities_of(nlp), None)

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 
 # Words that, after "ur"/"your", show the writer meant "you're" ("ur so selfish").
 _YOU_ARE_BEFORE = frozenset(
-    "so such always never just not a an the too very really being acting literally still "
-    "kind sort gonna going right wrong being impossible unbelievable ridiculous".split()
+    "so such always never just not a an the too very really being acting literally still kind "
+    "sort gonna going right wrong impossible unbelievable ridiculous".split()
 )
 _NOUN_FOLLOWERS = frozenset(
     "is was has 's makes made sounds looks smells tastes and or , . ! ? skills".split()
 )
 _QUESTION_AFTER_Y = frozenset(
-    "do does did are is was were can cant can't could would wouldnt won't wont should "
-    "dont don't didnt didn't not".split()
+    "do does did are is was were can cant can't could would wouldnt won't wont should dont "
+    "don't didnt didn't not".split()
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\S", re.UNICODE)
 _CHAR_MAP = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
@@ -163,4 +163,3 @@ def normalize(
         position = token.end()
     keep(len(mapped))
     return Normalized(text, "".join(out), tuple(starts), tuple(ends))
-

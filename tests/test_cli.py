@@ -54,9 +54,11 @@ def test_info_only_exits_zero() -> None:
 
 def test_bad_usage_exits_two(tmp_path: Path) -> None:
     code, _, err = run(["check", str(tmp_path / "missing.txt")])
-    assert code == 2 and "cannot read" in err
+    assert code == 2
+    assert "cannot read" in err
     code, _, err = run(["check", "--disable", "nope", "--text", "hi"])
-    assert code == 2 and "nope" in err
+    assert code == 2
+    assert "nope" in err
 
 
 def test_line_and_column() -> None:

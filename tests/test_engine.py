@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -23,8 +24,11 @@ def _blaming(engine: Engine, text: str, profile: str = "strict") -> bool:
 
 def test_the_articles_example(engine: Engine) -> None:
     flags = engine.analyze("The problem is that you won't let go of me.").flags
-    assert flags and flags[0].rule.category == "problem-is-you"
-    assert not _blaming(engine, "I feel guilty when you get upset if I go one day without calling you.")
+    assert flags
+    assert flags[0].rule.category == "problem-is-you"
+    assert not _blaming(
+        engine, "I feel guilty when you get upset if I go one day without calling you."
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,7 +82,7 @@ def test_flags_are_sorted_and_do_not_overlap(engine: Engine) -> None:
     text = "Why do you always do this? You're so selfish. It's your fault. I feel abandoned."
     flags = engine.analyze(text).flags
     assert len(flags) >= 4
-    for before, after in zip(flags, flags[1:], strict=False):
+    for before, after in itertools.pairwise(flags):
         assert before.end <= after.start
 
 
@@ -139,7 +143,9 @@ def test_normalize_maps_back_to_the_original() -> None:
     assert original.__getitem__(slice(*result.to_original(start, start + 6))) == "ur"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=5000))
 def test_any_text_gives_valid_offsets(engine: Engine, text: str) -> None:
     for flag in engine.analyze(text).flags:
@@ -147,13 +153,49 @@ def test_any_text_gives_valid_offsets(engine: Engine, text: str) -> None:
         assert text[flag.start : flag.end] == flag.text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.sampled_from(
-            ["you", "u", "ur", "never", "always", "I", "feel", "like", "abandoned", "so", "selfish",
-             "why", "do", "the", "problem", "is", "’", "“", "\n", "!", "?", ".", "😡", "YOU", "if",
-             "don't", "fault", "your", "thanks", "for", "nothing", "'", '"', "...", "…"]
+            [
+                "you",
+                "u",
+                "ur",
+                "never",
+                "always",
+                "I",
+                "feel",
+                "like",
+                "abandoned",
+                "so",
+                "selfish",
+                "why",
+                "do",
+                "the",
+                "problem",
+                "is",
+                "’",
+                "“",
+                "\n",
+                "!",
+                "?",
+                ".",
+                "😡",
+                "YOU",
+                "if",
+                "don't",
+                "fault",
+                "your",
+                "thanks",
+                "for",
+                "nothing",
+                "'",
+                '"',
+                "...",
+                "…",
+            ]
         ),
         max_size=120,
     ).map(" ".join)

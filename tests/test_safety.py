@@ -45,7 +45,8 @@ HELPLINES_YAML = DEFAULT_DIRECTORY / "helplines.yaml"
 
 def _load_eval_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("eval_safety", HERE / "eval_safety.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("eval_safety", module)
     spec.loader.exec_module(module)
@@ -85,7 +86,8 @@ def test_evaluation_set_is_well_formed() -> None:
     assert len({row["text"] for row in rows}) == len(rows), "duplicate texts"
     for row in rows:
         assert set(row) == {"id", "text", "risk", "kind"}, row["id"]
-        assert isinstance(row["text"], str) and row["text"].strip(), row["id"]
+        assert isinstance(row["text"], str), row["id"]
+        assert row["text"].strip(), row["id"]
         if row["risk"]:
             assert row["kind"] in KINDS, row["id"]
         else:
@@ -224,7 +226,8 @@ def test_level_and_kind(detector: RiskDetector, text: str, level: str, kind: str
 )
 def test_normalisation_variants_are_detected(detector: RiskDetector, text: str) -> None:
     result = detector.assess(text)
-    assert result is not None and "suicide" in result.kinds, text
+    assert result is not None, text
+    assert "suicide" in result.kinds, text
 
 
 def test_assess_checks_all_texts_together(detector: RiskDetector) -> None:
@@ -244,7 +247,8 @@ def test_assess_rejects_non_text(detector: RiskDetector) -> None:
 
 def test_kys_said_to_someone_is_abuse_but_alone_is_not_flagged(detector: RiskDetector) -> None:
     told = detector.assess("mom told me to kys")
-    assert told is not None and "abuse" in told.kinds
+    assert told is not None
+    assert "abuse" in told.kinds
     assert detector.assess("lol kys") is None
 
 
@@ -302,7 +306,9 @@ def test_helplines_file_is_versioned_and_every_entry_valid(detector: RiskDetecto
     assert len(resources) == len(raw["resources"])
     for resource in resources:
         assert isinstance(resource, Resource)
-        assert resource.name and resource.contact and resource.region, resource
+        assert resource.name, resource
+        assert resource.contact, resource
+        assert resource.region, resource
         assert resource.kind in RESOURCE_KINDS, resource
         assert resource.source.startswith("https://"), resource
         assert resource.url is None or resource.url.startswith("https://"), resource
@@ -427,11 +433,12 @@ def test_prefilter_never_hides_a_match_on_the_evaluation_set(detector: RiskDetec
         for variant in detector._normaliser.variants(row["text"]):
             spans = _Spans(variant)
             for pattern in detector._patterns:
-                guards = (pattern, *pattern.unless, *pattern.concern_if)
-                for guard in guards:
-                    if guard.regex.search(variant):
+                guards = [(pattern.regex, pattern.gate)]
+                guards += [(g.regex, g.gate) for g in (*pattern.unless, *pattern.concern_if)]
+                for regex, gate in guards:
+                    if regex.search(variant):
                         checked += 1
-                        assert spans.passes(guard.gate), (pattern.id, row["id"])
+                        assert spans.passes(gate), (pattern.id, row["id"])
     assert checked > 200
 
 

@@ -16,6 +16,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,13 +58,12 @@ def main() -> int:
             for run in contenders.values():
                 run(text)
         times: dict[str, list[float]] = {"nlp(text)": [], **{name: [] for name in contenders}}
+        calls: dict[str, Callable[[], object]] = {"nlp(text)": partial(nlp, text)}
+        calls.update({name: partial(run, text) for name, run in contenders.items()})
         for round_index in range(args.rounds):
-            order = ["nlp(text)", *contenders]
-            if round_index % 2:
-                order.reverse()
+            order = list(calls) if round_index % 2 == 0 else list(reversed(calls))
             for name in order:
-                call = (lambda: nlp(text)) if name == "nlp(text)" else (lambda n=name: contenders[n](text))
-                times[name].append(timed(call))
+                times[name].append(timed(calls[name]))
         base = statistics.median(times["nlp(text)"])
         for name, values in times.items():
             ratio = statistics.median(values) / base
