@@ -14,21 +14,30 @@ from fastapi import APIRouter, Depends, Request
 
 from server.engine import Analysis, Engine, Flag, UnknownProfileError, UnknownRuleError
 from server.errors import ApiError
+from server.rewrite import Answers, Suggestion, compose
 from server.rules import CATEGORIES, Rule, Severity
 from server.safety import RiskDetector, Safety
 from server.schemas import (
     AnalyzeRequest,
     AnalyzeResponse,
     ExampleOut,
+    FeelingFamilyOut,
     FlagOut,
     HealthResponse,
+    HelpResponse,
+    LexiconResponse,
+    NeedOut,
     Problem,
     ProfileOut,
+    Replacement,
     ResourceOut,
+    RewriteRequest,
+    RewriteResponse,
     RuleExamples,
     RuleOut,
     RulesResponse,
     SafetyOut,
+    SuggestionOut,
     Summary,
 )
 
@@ -60,9 +69,15 @@ def _version() -> str:
         return "0.0.0"
 
 
-def analyze_or_422(engine: Engine, body: AnalyzeRequest) -> Analysis:
+def analyze_or_422(
+    engine: Engine,
+    text: str,
+    profile: str = "strict",
+    min_severity: Severity = Severity.info,
+    disable: list[str] | None = None,
+) -> Analysis:
     try:
-        return engine.analyze(body.text, body.profile, body.min_severity, body.disable)
+        return engine.analyze(text, profile, min_severity, disable or ())
     except UnknownProfileError:
         known = ", ".join(engine.ruleset.profiles)
         raise ApiError(422, f"Unknown profile; choose one of: {known}.") from None
@@ -172,9 +187,63 @@ def list_rules(engine: EngineDep) -> RulesResponse:
 @router.post("/v1/analyze", response_model=AnalyzeResponse, responses=ERRORS, tags=["analyze"])
 def analyze(body: AnalyzeRequest, engine: EngineDep, safety: SafetyDep) -> AnalyzeResponse:
     """Find the phrases in a draft that may sound blaming, each with why and what instead."""
-    analysis = analyze_or_422(engine, body)
+    analysis = analyze_or_422(engine, body.text, body.profile, body.min_severity, body.disable)
+    short = compose(
+        analysis, Answers(), engine.ruleset.lexicons, engine.is_clean, short=True
+    ).best_by_flag
     return AnalyzeResponse(
-        flags=[flag_out(flag) for flag in analysis.flags],
+        flags=[flag_out(flag, short.get(flag.start)) for flag in analysis.flags],
         summary=summarize(analysis),
         safety=safety_out(safety.assess(body.text)),
+    )
+
+
+def suggestion_out(suggestion: Suggestion) -> SuggestionOut:
+    return SuggestionOut(
+        text=suggestion.text,
+        feeling=suggestion.feeling,
+        situation=suggestion.situation,
+        need=suggestion.need,
+        request=suggestion.request,
+        guessed=list(suggestion.guessed),
+        replaces=[Replacement(start=start, end=end) for start, end in suggestion.replaces],
+        why=suggestion.why,
+    )
+
+
+@router.post("/v1/rewrite", response_model=RewriteResponse, responses=ERRORS, tags=["rewrite"])
+def rewrite(body: RewriteRequest, engine: EngineDep, safety: SafetyDep) -> RewriteResponse:
+    """I-statements to say instead, best first, and the whole draft with them in place.
+
+    The person's own words (feeling, situation, need, request) are used as given.
+    """
+    analysis = analyze_or_422(engine, body.text, body.profile)
+    answers = Answers(body.feeling, body.situation, body.need, body.request)
+    result = compose(analysis, answers, engine.ruleset.lexicons, engine.is_clean)
+    typed = [x for x in (body.feeling, body.situation, body.need, body.request) if x]
+    return RewriteResponse(
+        suggestions=[suggestion_out(s) for s in result.suggestions],
+        message=result.message,
+        safety=safety_out(safety.assess(body.text, *typed)),
+    )
+
+
+@router.get("/v1/lexicon", response_model=LexiconResponse, tags=["rules"])
+def lexicon(engine: EngineDep) -> LexiconResponse:
+    """Genuine feeling words grouped by family, and needs: for pickers on the page."""
+    lexicons = engine.ruleset.lexicons
+    return LexiconResponse(
+        families=[
+            FeelingFamilyOut(id=f.id, label=f.label, words=list(f.words)) for f in lexicons.families
+        ],
+        needs=[NeedOut(id=n.id, label=n.label) for n in lexicons.needs.values()],
+    )
+
+
+@router.get("/v1/help", response_model=HelpResponse, tags=["safety"])
+def help_resources(safety: SafetyDep) -> HelpResponse:
+    """Crisis and support lines, with where each entry comes from and when it was checked."""
+    return HelpResponse(
+        version=safety.version,
+        resources=[ResourceOut(**vars(resource)) for resource in safety.resources],
     )

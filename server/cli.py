@@ -105,6 +105,50 @@ def check(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> 
     return EXIT_FLAGGED if worst >= Severity.warning.rank else EXIT_CLEAN
 
 
+def rewrite(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """Print the suggested I-statements, best first, then the whole rewritten message."""
+    from server.rewrite import Answers, compose
+
+    try:
+        inputs = read_inputs(args, stdin)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"mend: cannot read input: {error}", file=err)
+        return EXIT_USAGE
+    settings = Settings()
+    engine = load_engine(settings)
+    answers = Answers(args.feeling, args.situation, args.need, args.request)
+    results = []
+    for name, text in inputs:
+        if len(text) > settings.max_chars:
+            print(f"mend: {name}: over {settings.max_chars:,} characters; not rewritten", file=err)
+            return EXIT_USAGE
+        result = compose(engine.analyze(text), answers, engine.ruleset.lexicons, engine.is_clean)
+        results.append((name, result))
+    if args.json:
+        payload = [
+            {
+                "path": name,
+                "suggestions": [vars(s) for s in result.suggestions],
+                "message": result.message,
+            }
+            for name, result in results
+        ]
+        json.dump(payload, out, indent=2, ensure_ascii=False)
+        print(file=out)
+        return EXIT_CLEAN
+    for name, result in results:
+        if not result.suggestions:
+            print(f"{name}: nothing to rewrite", file=out)
+            continue
+        print(f"{name}: suggestions, best first", file=out)
+        for number, suggestion in enumerate(result.suggestions, 1):
+            guessed = f"  (guessed: {', '.join(suggestion.guessed)})" if suggestion.guessed else ""
+            print(f"  {number}. {suggestion.text}{guessed}", file=out)
+        print(f"{name}: the whole message", file=out)
+        print(result.message, file=out)
+    return EXIT_CLEAN
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -133,6 +177,15 @@ def parser() -> argparse.ArgumentParser:
     )
     check_cmd.add_argument("--disable", action="append", default=[], metavar="RULE_ID")
 
+    rewrite_cmd = commands.add_parser("rewrite", help="suggest I-statements to send instead")
+    rewrite_cmd.add_argument("files", nargs="*", help="files to rewrite; '-' or none reads stdin")
+    rewrite_cmd.add_argument("-t", "--text", help="rewrite this text instead of files")
+    rewrite_cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    rewrite_cmd.add_argument("--feeling", help="your feeling, e.g. lonely")
+    rewrite_cmd.add_argument("--situation", help="what happened, in your words")
+    rewrite_cmd.add_argument("--need", help="a need id (see /v1/lexicon) or your words")
+    rewrite_cmd.add_argument("--request", help="what you'd like, e.g. 'call me on Sundays'")
+
     serve_cmd = commands.add_parser("serve", help="start the app")
     serve_cmd.add_argument("--host", help="default: MEND_HOST or 127.0.0.1")
     serve_cmd.add_argument("--port", type=int, help="default: MEND_PORT or 8000")
@@ -144,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return check(args, sys.stdin, sys.stdout, sys.stderr)
+        if args.command == "rewrite":
+            return rewrite(args, sys.stdin, sys.stdout, sys.stderr)
         return serve(args)
     except RuleError as error:
         print(f"mend: bad rule: {error}", file=sys.stderr)

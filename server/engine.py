@@ -169,6 +169,11 @@ class Engine:
         flags = [f for f in resolve_overlaps(found) if f.severity.rank >= min_severity.rank]
         return Analysis(text, normalized, tuple(sentences), tuple(flags), chosen.name)
 
+    def is_clean(self, text: str, profile: str = "strict") -> bool:
+        """True when nothing in `text` is flagged as a warning or an error."""
+        flags = self.analyze(text, profile, min_severity=Severity.warning).flags
+        return not flags
+
 
 def build_engine(settings: Settings) -> Engine:
     """Load rules first (cheap, and a bad rule should stop start-up early), then the model."""

@@ -248,11 +248,48 @@ class WordListsFile(_Strict):
     lists: dict[str, list[str]]
 
 
+class FeelingsAndNeeds(_Strict):
+    feelings: list[str] = Field(min_length=1)
+    needs: list[str] = Field(min_length=1)
+
+
+class Topic(_Strict):
+    id: str
+    words: list[str] = Field(min_length=1)
+    feelings: list[str] = Field(min_length=1)
+    needs: list[str] = Field(min_length=1)
+    done: FeelingsAndNeeds | None = None
+
+
+class Observation(_Strict):
+    present: str
+    past: str
+
+
+class LabelSituation(_Strict):
+    situation: str
+    feelings: list[str] = Field(min_length=1)
+    needs: list[str] = Field(min_length=1)
+
+
+class RewriteFile(_Strict):
+    """rules/lexicons/rewrite.yaml: the composer's tables (see the file's header)."""
+
+    topics: list[Topic]
+    categories: dict[str, FeelingsAndNeeds]
+    observations: dict[str, Observation]
+    contact_verbs: list[str]
+    done_requests: dict[str, str]
+    request_tails: dict[str, str]
+    labels: dict[str, LabelSituation]
+
+
 @dataclass(frozen=True)
 class Lexicons:
     families: tuple[FeelingFamily, ...]
     needs: Mapping[str, Need]
     faux: Mapping[str, FauxFeeling]
+    rewrite: RewriteFile
 
     def feeling_words(self) -> tuple[str, ...]:
         return tuple(word for family in self.families for word in family.words)
@@ -291,6 +328,34 @@ def _validate(model: type[M], path: Path, data: Any) -> M:
         raise RuleError(f"{path}: {field}: {first['msg']}") from None
 
 
+def _check_rewrite_refs(
+    path: Path, rewrite: RewriteFile, feelings: set[str], needs: set[str]
+) -> None:
+    """Every feeling the composer may suggest is genuine; every need exists."""
+    groups: list[tuple[str, list[str], list[str]]] = [
+        (f"topics[{i}]", t.feelings, t.needs) for i, t in enumerate(rewrite.topics)
+    ]
+    groups += [
+        (f"topics[{i}].done", t.done.feelings, t.done.needs)
+        for i, t in enumerate(rewrite.topics)
+        if t.done is not None
+    ]
+    groups += [(f"categories.{k}", v.feelings, v.needs) for k, v in rewrite.categories.items()]
+    groups += [(f"labels.{k}", v.feelings, v.needs) for k, v in rewrite.labels.items()]
+    for where, group_feelings, group_needs in groups:
+        for feeling in group_feelings:
+            if feeling not in feelings:
+                raise RuleError(f"{path}: {where}.feelings: {feeling!r} is not in feelings.yaml")
+        for need in group_needs:
+            if need not in needs:
+                raise RuleError(f"{path}: {where}.needs: {need!r} is not in needs.yaml")
+    for category in rewrite.categories:
+        if category not in CATEGORIES:
+            raise RuleError(f"{path}: categories.{category}: unknown category")
+    if "default" not in rewrite.labels:
+        raise RuleError(f"{path}: labels.default: a default situation is required")
+
+
 def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
     """Read rules/lexicons/ and check its cross-references."""
     feelings = _validate(
@@ -316,10 +381,14 @@ def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
             if need not in need_ids:
                 raise RuleError(f"{where}.needs: {need!r} is not in needs.yaml")
 
+    rewrite_path = folder / "rewrite.yaml"
+    rewrite = _validate(RewriteFile, rewrite_path, _read_yaml(rewrite_path))
+    _check_rewrite_refs(rewrite_path, rewrite, feeling_words, need_ids)
     lexicons = Lexicons(
         families=tuple(feelings.families),
         needs={need.id: need for need in needs.needs},
         faux={entry.word: entry for entry in faux.faux},
+        rewrite=rewrite,
     )
     lists = {name: tuple(words) for name, words in word_lists.lists.items()}
     for derived in ("feelings", "faux"):

@@ -88,6 +88,50 @@ class AnalyzeResponse(_Response):
     )
 
 
+Part = Literal["feeling", "situation", "need", "request"]
+
+
+class RewriteRequest(_Request):
+    """A draft, and optionally the person's own words for the parts of an I-statement."""
+
+    text: Draft
+    feeling: Annotated[str, StringConstraints(min_length=1, max_length=60)] | None = Field(
+        default=None, description="A feeling word, e.g. 'lonely'."
+    )
+    situation: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = Field(
+        default=None, description="What happened, e.g. 'I don't hear back for a week'."
+    )
+    need: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None, description="A need id from GET /v1/lexicon, or the person's own words."
+    )
+    request: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = Field(
+        default=None, description="What they would like, e.g. 'call me on Sundays'."
+    )
+    profile: ProfileName = "strict"
+
+
+class Replacement(_Response):
+    start: int = Field(ge=0, description="Offset into the submitted text.")
+    end: int = Field(ge=0)
+
+
+class SuggestionOut(_Response):
+    text: str = Field(description="The I-statement, ready to send.")
+    feeling: str
+    situation: str
+    need: str | None
+    request: str | None
+    guessed: list[Part] = Field(description="Parts Mend inferred; the page asks about these.")
+    replaces: list[Replacement] = Field(description="The draft's sentences this would replace.")
+    why: str
+
+
+class RewriteResponse(_Response):
+    suggestions: list[SuggestionOut] = Field(description="Best first.")
+    message: str = Field(description="The whole draft with each blaming sentence rewritten.")
+    safety: SafetyOut | None
+
+
 class ExampleOut(_Response):
     text: str
     span: str
@@ -144,3 +188,28 @@ class Problem(_Response):
     errors: list[dict[str, str]] | None = Field(
         default=None, description="For 422: where each problem is, and what is wrong."
     )
+
+
+class FeelingFamilyOut(_Response):
+    id: str
+    label: str
+    words: list[str]
+
+
+class NeedOut(_Response):
+    id: str
+    label: str
+
+
+class LexiconResponse(_Response):
+    """Genuine feelings by family (for a feeling picker) and the needs they point to."""
+
+    families: list[FeelingFamilyOut]
+    needs: list[NeedOut]
+
+
+class HelpResponse(_Response):
+    """Every helpline Mend knows, for an always-available "Get help" page."""
+
+    version: str
+    resources: list[ResourceOut]

@@ -1,0 +1,739 @@
+"""Turn blaming sentences into "I feel <feeling> when <situation>, because <need>." rewrites.
+
+Pure functions over the analysis the detector already made: the parse is reused, never redone.
+Each run of adjacent blaming sentences becomes one block; the block's best suggestion replaces
+it in the message, and every suggestion is re-checked by the detector (through `check`) so no
+rewrite is itself flagged. The parts Mend inferred are named in `guessed`, so the page can ask
+the person to make them specific; what the person supplied is used as given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from lemminflect import getInflection
+from spacy.tokens import Doc, Token
+
+from server.engine import Analysis, Flag
+from server.rules import CATEGORIES, Lexicons, Severity
+
+Check = Callable[[str], bool]
+"""Returns True when a text has no warning or error flag."""
+
+# Words that carry the blame's force but no information about what happened.
+DROPPED_ADVERBS = frozenset(
+    "always never ever even just constantly continually forever literally really so totally "
+    "seriously honestly basically actually still again once though anyway anyways tbh lol "
+    "clearly obviously".split()
+)
+TIME_MARKERS = ("when", "whenever", "since", "after", "if", "while", "every")
+# Verbs that make sense with nothing after them ("you never listen").
+INTRANSITIVE = frozenset("listen help visit call care try apologize apologise come reply".split())
+VAGUE_TOPICS = frozenset("problem issue thing trouble way time lot point side".split())
+# States of mind can't be observed; "when you think ..." would still be mind-reading.
+MENTAL_VERBS = frozenset(
+    "think care want know love like mean hate resent enjoy prefer believe wish feel".split()
+)
+BEHAVIOUR_CATEGORIES = (
+    "accusations",
+    "absolutes",
+    "demands",
+    "rhetorical-questions",
+    "problem-is-you",
+    "make-me-feel",
+    "pseudo-i",
+    "mind-reading",
+    "fault",
+    "threats",
+    "comparisons",
+    "generalising",
+    "labels",
+    "sarcasm",
+    "faux-feelings",
+)
+# "have to criticize", "keep pushing", "stop calling": the behaviour is the inner verb.
+WRAPPER_VERBS = frozenset(
+    "have need got gotta keep stop start continue tend refuse seem try".split()
+)
+# Past forms people use when they describe what happened in their own words.
+IRREGULAR_PAST = frozenset(
+    "was were spent went came said told did had left forgot made took got felt thought saw "
+    "gave kept lost sent brought bought heard knew met ran sat stood wrote".split()
+)
+GREETING_WORDS = frozenset("hi hey hello dear morning evening".split())
+_PRONOUN_SWAPS = {
+    "i": "you",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "you": "me",
+    "your": "my",
+    "yours": "mine",
+    "yourself": "myself",
+    "i'm": "you're",
+    "you're": "I'm",
+    "am": "are",
+    "i've": "you've",
+    "you've": "I've",
+}
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The person's own words for the parts of the statement; used as given."""
+
+    feeling: str | None = None
+    situation: str | None = None
+    need: str | None = None
+    request: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    feeling: str
+    situation: str
+    need: str | None
+    request: str | None
+    guessed: tuple[str, ...]
+    replaces: tuple[tuple[int, int], ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    suggestions: tuple[Suggestion, ...]
+    message: str
+    best_by_flag: dict[int, str] = field(default_factory=dict)  # flag start -> short rewrite
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """What the other person did, as found in the parse."""
+
+    lemma: str
+    phrase: list[Token]  # the rest of the verb phrase, in order: "me back", "up my weight"
+    object: list[Token]  # its direct object: "my birthday"
+    negated: bool
+    past: bool
+    when: str | None  # a time clause already in the sentence: "whenever Jake is around"
+    place: str | None  # an "in front of ..." phrase
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Adjacent blaming sentences, rewritten as one."""
+
+    docs: tuple[Doc, ...]
+    spans: tuple[tuple[int, int], ...]  # in the original text, without trailing space
+    flags: tuple[Flag, ...]
+    greeting: str
+
+
+# --- small transformations, each a plain function with its own tests -----------------------
+
+
+def flip_pronouns(text: str) -> str:
+    """Say a phrase from the other side: "I always call you" -> "you always call me"."""
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        swapped = _PRONOUN_SWAPS.get(word.lower(), word)
+        return swapped[0].upper() + swapped[1:] if word[0].isupper() and word != "I" else swapped
+
+    return re.sub(r"\b(?:i'm|you're|i've|you've|[a-z]+)\b", swap, text, flags=re.IGNORECASE)
+
+
+def drop_absolutes(tokens: Iterable[Token]) -> list[Token]:
+    """Leave out "always", "never", "even", "just" and the like."""
+    return [token for token in tokens if token.lower_ not in DROPPED_ADVERBS]
+
+
+def inflect(lemma: str, *, negated: bool, past: bool) -> str:
+    """The verb as said with "you": "call" -> "don't call" / "didn't call" / "called"."""
+    if lemma == "be":
+        return ("weren't" if past else "aren't") if negated else ("were" if past else "are")
+    if negated:
+        return f"{'didn' if past else 'don'}'t {lemma}"
+    if past:
+        forms = getInflection(lemma, tag="VBD")
+        return forms[0] if forms else lemma
+    return lemma
+
+
+def words_of(tokens: Sequence[Token]) -> str:
+    """Tokens back to text with their own spacing."""
+    return "".join(token.text_with_ws for token in tokens).strip()
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# --- reading the behaviour out of the parse ---------------------------------------------------
+
+
+def _subject_you(doc: Doc, near: int) -> Token | None:
+    candidates = [t for t in doc if t.lower_ == "you" and t.dep_ in ("nsubj", "nsubjpass")]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda t: abs(t.i - near))
+
+
+def _unwrap(verb: Token) -> tuple[Token, bool]:
+    """Follow "have to X", "keep X-ing", "stop X-ing" to X; say whether it was "stop"."""
+    stopped = False
+    while verb.lemma_ in WRAPPER_VERBS:
+        inner = [
+            c for c in verb.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX")
+        ]
+        if not inner:
+            break
+        stopped = stopped or verb.lemma_ == "stop"
+        verb = inner[0]
+    return verb, stopped
+
+
+def _is_negated(*verbs: Token) -> bool:
+    return any(
+        child.dep_ == "neg" or child.lower_ in ("never", "not", "n't")
+        for verb in verbs
+        for child in verb.children
+    )
+
+
+def time_clause(doc: Doc) -> str | None:
+    """A "when ..." clause anywhere in the sentence, marker included: "whenever Jake is around"."""
+    text = doc.text
+    every = re.search(r"\bevery (?:single )?time ([^,.!?;]+)", text, re.IGNORECASE)
+    if every:
+        return f"every time {every.group(1).strip()}"
+    for token in doc:
+        if token.dep_ == "advcl":
+            first = token.left_edge
+            if first.lower_ in TIME_MARKERS and first.i < token.i:
+                clause = [t for t in token.subtree if not t.is_punct]
+                return words_of(drop_absolutes(clause))
+    return None
+
+
+def sounds_past(text: str) -> bool:
+    """A guess at whether the person's own words tell of the past ("I spent Christmas alone")."""
+    words = re.findall(r"[a-z']+", text.lower())
+    return any(w in IRREGULAR_PAST or (w.endswith("ed") and len(w) > 4) for w in words)
+
+
+def is_past(clause: str, doc: Doc) -> bool:
+    """Whether a clause taken from `doc` tells of the past ("since you moved")."""
+    return any(t.tag_ == "VBD" for t in doc if t.text in clause.split())
+
+
+def find_behaviour(doc: Doc, near: int = 0) -> Behaviour | None:
+    """The other person's action nearest token `near`: "you never call me back" ->
+    lemma "call", phrase "me back", negated."""
+    subject = _subject_you(doc, near)
+    if subject is None:
+        return None
+    outer = subject.head
+    verb, stopped = _unwrap(outer)
+    # "stop calling me" describes something that does happen; "refuse to" something that doesn't.
+    negated = (_is_negated(outer, verb) or outer.lemma_ == "refuse") and not stopped
+    past = outer.tag_ in ("VBD", "VBN") or any(
+        c.dep_ == "aux" and c.tag_ == "VBD" for c in outer.children
+    )
+    return behaviour_of(verb, negated, past, doc)
+
+
+def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour | None:
+    """The verb's phrase, up to the first comma, with absolutes left out."""
+    if verb.lemma_.lower() in MENTAL_VERBS:
+        return None
+    phrase: list[Token] = []
+    obj: list[Token] = []
+    place = None
+    for child in verb.children:
+        if child.i < verb.i or child.dep_ in ("nsubj", "nsubjpass", "aux", "neg", "punct", "cc"):
+            continue
+        if child.dep_ in ("advcl", "conj", "parataxis", "ccomp", "relcl", "mark", "npadvmod"):
+            continue
+        subtree = list(child.subtree)
+        if child.lower_ == "by" and any(t.tag_ == "VBG" for t in child.children):
+            # "you ruined it by bringing up the divorce": the means is what happened.
+            means = next(t for t in child.children if t.tag_ == "VBG")
+            inner = behaviour_of(means, False, past, doc)
+            if inner is not None:
+                return inner
+            continue
+        if child.dep_ == "prep" and place is None and child.lower_ in ("in", "at", "during", "on"):
+            place = words_of(subtree)
+        if child.dep_ in ("dobj", "attr", "acomp"):
+            obj = subtree
+        phrase.extend(subtree)
+    phrase = sorted(phrase, key=lambda t: t.i)
+    cut = next((i for i, t in enumerate(phrase) if t.is_punct), len(phrase))
+    phrase = drop_absolutes(phrase[:cut])
+    if not phrase and verb.lemma_.lower() not in INTRANSITIVE:
+        return None
+    return Behaviour(
+        verb.lemma_.lower(), phrase, drop_absolutes(obj), negated, past, time_clause(doc), place
+    )
+
+
+def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
+    """Further actions joined to the first: "you went behind my back and told Sarah"."""
+    found = []
+    for token in doc:
+        if token.dep_ == "conj" and token.head.dep_ in ("ROOT", "ccomp") and token.pos_ == "VERB":
+            subject = [c for c in token.head.children if c.dep_ == "nsubj"]
+            if subject and subject[0].lower_ == "you":
+                behaviour = behaviour_of(token, _is_negated(token), token.tag_ == "VBD", doc)
+                if behaviour is not None and behaviour != first:
+                    found.append(behaviour)
+    return found
+
+
+# --- the parts of the statement ---------------------------------------------------------------
+
+
+def observation(behaviour: Behaviour, lexicons: Lexicons) -> str:
+    """A neutral "when" clause for the behaviour."""
+    tables = lexicons.rewrite
+    rest = words_of(behaviour.phrase)
+    if behaviour.negated and behaviour.lemma in tables.contact_verbs:
+        if behaviour.lemma == "visit":
+            return "I didn't get to see you" if behaviour.past else "I don't get to see you"
+        return "I didn't hear back from you" if behaviour.past else "I don't hear back from you"
+    template = tables.observations.get(behaviour.lemma)
+    if template is not None and not behaviour.negated:
+        text = template.past if behaviour.past else template.present
+        obj = words_of([t for t in behaviour.object if t.lower_ not in ("me", "us")]) or "things"
+        place = behaviour.place or "in front of others"
+        text = text.replace("{object}", obj).replace("{place}", place)
+        return capitalize(text) if text.startswith("{") else text
+    verb = inflect(behaviour.lemma, negated=behaviour.negated, past=behaviour.past)
+    return f"you {verb} {rest}".strip()
+
+
+def request_for(behaviour: Behaviour | None, lexicons: Lexicons) -> str | None:
+    """ "you never call me back" -> "Would you be willing to call me back when you get my
+    messages?"; "you always bring up my weight" -> "Could we leave my weight out of our
+    conversations?"."""
+    if behaviour is None or behaviour.lemma == "be":
+        return None
+    if not behaviour.negated:
+        template = lexicons.rewrite.done_requests.get(behaviour.lemma)
+        obj = words_of(behaviour.object)
+        if template is None or ("{object}" in template and not obj):
+            return None
+        return template.replace("{object}", obj)
+    if behaviour.lemma in lexicons.rewrite.observations:
+        return None
+    tail = lexicons.rewrite.request_tails.get(behaviour.lemma, "")
+    rest = words_of(behaviour.phrase)
+    return f"Would you be willing to {' '.join(p for p in (behaviour.lemma, rest, tail) if p)}?"
+
+
+def martyr_request(doc: Doc) -> str | None:
+    """ "I'm always the one who calls you" -> "Would you be willing to call me sometimes?"."""
+    for token in doc:
+        if token.lower_ == "one" and any(c.lower_ in ("who", "that") for c in token.subtree):
+            clause = [t for t in token.subtree if t.dep_ == "relcl"]
+            if clause and token.head.lemma_ == "be":
+                verb = clause[0]
+                rest = [t for t in verb.subtree if t.i > verb.i]
+                flipped = flip_pronouns(words_of(drop_absolutes(rest)))
+                return f"Would you be willing to {verb.lemma_} {flipped} sometimes?".replace(
+                    "  ", " "
+                )
+    return None
+
+
+def _lemmas(docs: Iterable[Doc]) -> set[str]:
+    return {token.lemma_.lower() for doc in docs for token in doc} | {
+        token.lower_ for doc in docs for token in doc
+    }
+
+
+def _topic_phrase(docs: Sequence[Doc]) -> str | None:
+    """The most concrete thing talked about: "about Thanksgiving" -> "Thanksgiving"."""
+    for doc in docs:
+        for token in doc:
+            if (
+                token.dep_ in ("pobj", "pcomp")
+                and token.head.lower_ in ("about", "with", "over", "on", "at", "into", "for")
+                and token.pos_ in ("NOUN", "PROPN", "VERB")
+                and token.lemma_.lower() not in VAGUE_TOPICS
+            ):
+                return words_of(drop_absolutes(list(token.subtree)))
+    for doc in docs:
+        for chunk in doc.noun_chunks:
+            root = chunk.root
+            if root.pos_ in ("NOUN", "PROPN") and root.lemma_.lower() not in VAGUE_TOPICS:
+                words = [t for t in chunk if t.pos_ != "DET" or t.lower_ in ("my", "our", "your")]
+                return words_of(words)
+    return None
+
+
+def _faux_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
+    found = []
+    for flag in flags:
+        if flag.rule.category != "faux-feelings":
+            continue
+        lowered = flag.text.lower().replace("’", "'")
+        found += [word for word in lexicons.faux if re.search(rf"\b{re.escape(word)}\b", lowered)]
+    return found
+
+
+def _genuine_after_feel(docs: Iterable[Doc], genuine: set[str]) -> list[str]:
+    """ "you make me feel guilty" -> ["guilty"] (only words that are genuine feelings)."""
+    return [
+        token.lower_
+        for doc in docs
+        for token in doc
+        if token.lower_ in genuine and token.i > 0 and doc[token.i - 1].lower_ in ("feel", "so")
+    ]
+
+
+def _label_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
+    labels = lexicons.rewrite.labels
+    return [
+        word
+        for flag in flags
+        if flag.rule.category == "labels"
+        for word in re.findall(r"[a-z]+", flag.text.lower())
+        if word in labels
+    ]
+
+
+@dataclass(frozen=True)
+class _Parts:
+    feelings: list[str]
+    needs: list[str]  # need ids
+
+
+def _feelings_and_needs(block: _Block, lexicons: Lexicons, behaviour: Behaviour | None) -> _Parts:
+    tables = lexicons.rewrite
+    genuine = set(lexicons.feeling_words())
+    feelings: list[str] = []
+    needs: list[str] = []
+    for word in _faux_words(block.flags, lexicons):
+        feelings += lexicons.faux[word].feelings
+        needs += lexicons.faux[word].needs
+    feelings += _genuine_after_feel(block.docs, genuine)
+    for word in _label_words(block.flags, lexicons):
+        feelings += tables.labels[word].feelings
+        needs += tables.labels[word].needs
+    lemmas = _lemmas(block.docs)
+    for topic in tables.topics:
+        if lemmas & set(topic.words):
+            chosen = topic.done if topic.done and behaviour and not behaviour.negated else topic
+            feelings += chosen.feelings
+            needs += chosen.needs
+            break
+    primary = max(block.flags, key=lambda f: f.severity.rank)
+    fallback = tables.categories.get(primary.rule.category)
+    if fallback is not None:
+        feelings += fallback.feelings
+        needs += fallback.needs
+    return _Parts(_unique(feelings), _unique(needs))
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# --- putting it together ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Situation:
+    text: str
+    guessed: bool
+    past: bool
+    behaviour: Behaviour | None = None
+
+
+def _situations(block: _Block, lexicons: Lexicons) -> list[_Situation]:
+    """Candidate "when" clauses, best first."""
+    found: list[_Situation] = []
+    for flag, doc in _flags_with_docs(block):
+        behaviour = find_behaviour(doc, _token_near(doc, flag))
+        if behaviour is None:
+            continue
+        if behaviour.when:
+            found.append(_Situation(behaviour.when, False, is_past(behaviour.when, doc), behaviour))
+        found.append(_Situation(observation(behaviour, lexicons), False, behaviour.past, behaviour))
+        for joined in conj_behaviours(doc, behaviour):
+            found.append(_Situation(observation(joined, lexicons), False, joined.past, joined))
+    for doc in block.docs:
+        clause = time_clause(doc)
+        if clause and all(clause != s.text for s in found):
+            found.append(_Situation(clause, False, is_past(clause, doc)))
+    topic = _topic_phrase(block.docs)
+    for word in _label_words(block.flags, lexicons):
+        situation = lexicons.rewrite.labels[word].situation
+        found.append(_Situation(situation.replace("{topic}", topic or "my life"), True, False))
+    if topic:
+        found.append(_Situation(f"we talk about {topic}", True, False))
+    found.append(_Situation(lexicons.rewrite.labels["default"].situation, True, False))
+    return _unique_situations(found)
+
+
+def _unique_situations(found: list[_Situation]) -> list[_Situation]:
+    seen: set[str] = set()
+    unique = []
+    for situation in found:
+        if situation.text not in seen:
+            seen.add(situation.text)
+            unique.append(situation)
+    return unique
+
+
+def _flags_with_docs(block: _Block) -> list[tuple[Flag, Doc]]:
+    """Flags (most severe and most concrete first) with the sentence they are in."""
+    pairs = []
+    for flag in block.flags:
+        for (start, end), doc in zip(block.spans, block.docs, strict=True):
+            if start <= flag.start < end:
+                pairs.append((flag, doc, start))
+    order = {category: i for i, category in enumerate(BEHAVIOUR_CATEGORIES)}
+    pairs.sort(key=lambda p: (order.get(p[0].rule.category, 99), -p[0].severity.rank))
+    return [(flag, doc) for flag, doc, _ in pairs]
+
+
+def _token_near(doc: Doc, flag: Flag) -> int:
+    text = doc.text.lower()
+    index = text.find(flag.text.lower()[:12])
+    if index < 0:
+        return 0
+    span = doc.char_span(index, index + 1, alignment_mode="expand")
+    return span.start if span is not None else 0
+
+
+def _need_clause(need: str, lexicons: Lexicons) -> tuple[str, str]:
+    """(label, clause) for a need id, or the person's own words."""
+    entry = lexicons.needs.get(need)
+    if entry is not None:
+        return entry.label, entry.clause
+    own = need.strip().rstrip(".")
+    return own, own if own.lower().startswith(("i ", "i'")) else f"{own} matters to me"
+
+
+def _with_greeting(greeting: str, body: str) -> str:
+    return f"{greeting}{body}" if greeting else capitalize(body)
+
+
+def _statement(
+    feeling: str, situation: _Situation, need_clause: str | None, request: str | None
+) -> str:
+    """ "I feel <feeling> when <situation>, because <need>. <request>" — "felt" for the past."""
+    text = situation.text.strip().rstrip(".!?")
+    starts_clause = re.match(r"(when|whenever|since|if|after|while|every time)\b", text)
+    connector = "" if starts_clause else "when "
+    verb = "felt" if situation.past and not text.startswith("since") else "feel"
+    statement = f"I {verb} {feeling} {connector}{text}"
+    if need_clause:
+        statement += f", because {need_clause}"
+    statement += "."
+    if request:
+        statement += f" {capitalize(request.strip())}"
+    return statement
+
+
+def _as_request(words: str) -> str:
+    words = words.strip().rstrip(".?!")
+    lowered = words.lower()
+    if lowered.startswith(("would you", "could you", "could we", "can we", "can you", "will you")):
+        return capitalize(words) + "?"
+    return f"Would you be willing to {words[0].lower() + words[1:]}?"
+
+
+FULL_SHAPES = (
+    # (feeling, situation, need, request) choices by position; None leaves the part out
+    (0, 0, 0, 0),
+    (0, 0, None, None),
+    (1, 0, 1, 0),
+    (0, 1, 0, 0),
+    (2, 0, 0, None),
+    (1, 1, None, None),
+)
+SHORT_SHAPES = ((0, 0, None, None), (1, 0, None, None), (0, 1, None, None), (0, 2, None, None))
+
+
+def compose_block(
+    block: _Block,
+    answers: Answers,
+    lexicons: Lexicons,
+    check: Check,
+    shapes: Sequence[tuple[int, int, int | None, int | None]] = FULL_SHAPES,
+    limit: int | None = None,
+) -> list[Suggestion]:
+    """Suggestions for one block, best first; each passes `check`."""
+    situations = _situations(block, lexicons)
+    behaviour = next((s.behaviour for s in situations if s.behaviour is not None), None)
+    parts = _feelings_and_needs(block, lexicons, behaviour)
+    if answers.situation:
+        own = answers.situation.strip()
+        situations = [_Situation(own, False, sounds_past(own))]
+    genuine = set(lexicons.feeling_words())
+    feelings = [answers.feeling.strip()] if answers.feeling else parts.feelings
+    feelings = [f for f in feelings if f in genuine or answers.feeling] or ["hurt"]
+    needs = (
+        [_need_clause(answers.need, lexicons)]
+        if answers.need
+        else [_need_clause(n, lexicons) for n in parts.needs[:2]]
+    )
+    requests = _requests(answers, behaviour, block, parts, lexicons)
+
+    why = _why(block)
+    found: list[Suggestion] = []
+    for f_i, s_i, n_i, r_i in shapes:
+        if f_i >= len(feelings) or s_i >= len(situations):
+            continue
+        situation = situations[s_i]
+        need = needs[min(n_i, len(needs) - 1)] if n_i is not None and needs else None
+        request = requests[min(r_i, len(requests) - 1)] if r_i is not None and requests else None
+        body = _statement(
+            feelings[f_i], situation, need[1] if need else None, request[0] if request else None
+        )
+        text = _with_greeting(block.greeting, body)
+        guessed = [
+            part
+            for part, is_guessed in (
+                ("feeling", answers.feeling is None),
+                ("situation", situation.guessed and not answers.situation),
+                ("need", need is not None and answers.need is None),
+                ("request", request is not None and request[1]),
+            )
+            if is_guessed
+        ]
+        if any(s.text == text for s in found) or not _no_slot(text) or not check(text):
+            continue
+        found.append(
+            Suggestion(
+                text=text,
+                feeling=feelings[f_i],
+                situation=situation.text,
+                need=need[0] if need else None,
+                request=request[0] if request else None,
+                guessed=tuple(guessed),
+                replaces=block.spans,
+                why=why,
+            )
+        )
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
+def _requests(
+    answers: Answers, behaviour: Behaviour | None, block: _Block, parts: _Parts, lexicons: Lexicons
+) -> list[tuple[str, bool]]:
+    """Requests to offer, best first, each with whether Mend guessed it."""
+    if answers.request:
+        return [(_as_request(answers.request), False)]
+    own = request_for(behaviour, lexicons) or next(
+        (r for doc in block.docs if (r := martyr_request(doc))), None
+    )
+    found = [(own, True)] if own else []
+    found += [(lexicons.needs[n].request, True) for n in parts.needs[:2] if n in lexicons.needs]
+    return found
+
+
+def _no_slot(text: str) -> bool:
+    return not re.search(r"[{}\[\]]|___", text)
+
+
+def _why(block: _Block) -> str:
+    named = _unique(CATEGORIES[flag.rule.category].lower() for flag in block.flags)
+    listed = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+    return (
+        f"Puts your feeling and what happened where the {listed} were: "
+        "a feeling and a plain fact are easier to hear than a verdict."
+    )
+
+
+def _blocks(analysis: Analysis) -> list[_Block]:
+    """Group adjacent sentences holding a warning or error into blocks."""
+    blaming = [f for f in analysis.flags if f.severity.rank >= Severity.warning.rank]
+    blocks: list[_Block] = []
+    current: list[tuple[Doc, tuple[int, int], list[Flag]]] = []
+    previous_end = None
+    for sentence in analysis.sentences:
+        start, end = analysis.normalized.to_original(
+            sentence.start, sentence.start + len(sentence.doc.text.rstrip())
+        )
+        flags = [f for f in blaming if start <= f.start < end]
+        if not flags:
+            if current:
+                blocks.append(_make_block(analysis.text, current))
+                current = []
+            previous_end = end
+            continue
+        gap = analysis.text[previous_end:start] if previous_end is not None else ""
+        if current and gap.strip():
+            blocks.append(_make_block(analysis.text, current))
+            current = []
+        current.append((sentence.doc, (start, end), flags))
+        previous_end = end
+    if current:
+        blocks.append(_make_block(analysis.text, current))
+    return blocks
+
+
+def _make_block(text: str, sentences: list[tuple[Doc, tuple[int, int], list[Flag]]]) -> _Block:
+    first_doc, (start, _), _ = sentences[0]
+    greeting = _greeting(first_doc)
+    return _Block(
+        docs=tuple(doc for doc, _, _ in sentences),
+        spans=tuple(span for _, span, _ in sentences),
+        flags=tuple(flag for _, _, flags in sentences for flag in flags),
+        greeting=text[start : start + len(greeting)] if greeting else "",
+    )
+
+
+def _greeting(doc: Doc) -> str:
+    """ "Mom, " or "Hi Dad, " at the start of a sentence, to keep in front of the rewrite."""
+    for token in doc[:4]:
+        if token.text == ",":
+            before = doc[: token.i]
+            if all(t.lower_ in GREETING_WORDS or t.pos_ in ("PROPN", "NOUN") for t in before):
+                return doc[: token.i + 1].text_with_ws
+            return ""
+    return ""
+
+
+def compose(
+    analysis: Analysis, answers: Answers, lexicons: Lexicons, check: Check, short: bool = False
+) -> Rewrite:
+    """Suggestions for a draft, best first, and the draft with each blaming block rewritten.
+
+    `short` makes one plain "I feel ... when ..." per block (for the flags of /v1/analyze).
+    """
+    blocks = _blocks(analysis)
+    if short:
+        per_block = [
+            compose_block(block, answers, lexicons, check, SHORT_SHAPES, limit=1)
+            for block in blocks
+        ]
+    else:
+        per_block = [compose_block(block, answers, lexicons, check) for block in blocks]
+    message = analysis.text
+    for block, options in sorted(
+        zip(blocks, per_block, strict=True), key=lambda pair: -pair[0].spans[0][0]
+    ):
+        if options:
+            start, end = block.spans[0][0], block.spans[-1][1]
+            message = message[:start] + options[0].text + message[end:]
+    ordered = [options[0] for options in per_block if options]
+    ordered += [s for options in per_block for s in options[1:]]
+    best_by_flag = {
+        flag.start: options[0].text
+        for block, options in zip(blocks, per_block, strict=True)
+        if options
+        for flag in block.flags
+    }
+    return Rewrite(tuple(ordered), message, best_by_flag)

@@ -1,0 +1,101 @@
+"""How good are the first suggestions? Checks every blaming message of the labelled sets.
+
+    python tests/eval_rewrite.py [sets ...] [--pairs 30] [--failures]
+
+For each blaming message the first suggestion must: start with "I" (after an optional
+greeting such as "Mom,"); name a genuine feeling (never a faux one); re-analyse with no
+warning or error; share at least one content word with the draft; leave no slot unfilled.
+Prints the pass rate per check and overall, and --pairs N random before/after pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from server.engine import Engine, build_engine  # noqa: E402
+from server.rewrite import Answers, Rewrite, compose  # noqa: E402
+from server.settings import Settings  # noqa: E402
+
+DEFAULT_SETS = [ROOT / "tests/data/labelled.jsonl"]
+CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ"}
+GENERIC = {"be", "have", "do", "feel", "make", "get", "go", "say", "know", "think", "want"}
+GREETING = re.compile(r"^(?:(?:hi|hey|hello|dear)\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?,\s+")
+
+
+def content_words(engine: Engine, text: str) -> set[str]:
+    doc = engine.pipeline.nlp(text)
+    return {
+        token.lemma_.lower()
+        for token in doc
+        if token.pos_ in CONTENT_POS and not token.is_stop and token.lemma_.lower() not in GENERIC
+    }
+
+
+def checks(engine: Engine, draft: str, result: Rewrite) -> dict[str, bool]:
+    if not result.suggestions:
+        return {"has suggestion": False}
+    first = result.suggestions[0]
+    body = GREETING.sub("", first.text, count=1)
+    genuine = set(engine.ruleset.lexicons.feeling_words())
+    return {
+        "has suggestion": True,
+        "starts with I": body.startswith("I "),
+        "genuine feeling": first.feeling in genuine and first.feeling not in engine.ruleset.lexicons.faux,
+        "re-analyses clean": engine.is_clean(first.text),
+        "keeps the topic": bool(content_words(engine, draft) & content_words(engine, first.text)),
+        "no slot": not re.search(r"[{}\[\]]|___", first.text),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS)
+    parser.add_argument("--pairs", type=int, default=0, help="print N random before/after pairs")
+    parser.add_argument("--failures", action="store_true", help="list failing drafts")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    engine = build_engine(Settings())
+    lexicons = engine.ruleset.lexicons
+    for path in args.sets:
+        items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        drafts = [item for item in items if item["blaming"]]
+        totals: dict[str, int] = {}
+        passed = 0
+        flagged = 0
+        pairs = []
+        for item in drafts:
+            analysis = engine.analyze(item["text"])
+            if not any(flag.severity.rank >= 1 for flag in analysis.flags):
+                continue  # the detector missed it: nothing to rewrite (counted in its own F1)
+            flagged += 1
+            result = compose(analysis, Answers(), lexicons, engine.is_clean)
+            outcome = checks(engine, item["text"], result)
+            for name, ok in outcome.items():
+                totals[name] = totals.get(name, 0) + ok
+            if all(outcome.values()):
+                passed += 1
+            elif args.failures:
+                failed = [name for name, ok in outcome.items() if not ok]
+                first = result.suggestions[0].text if result.suggestions else "-"
+                print(f"  FAIL {item['id']} {failed} | {item['text']!r} -> {first!r}")
+            if result.suggestions:
+                pairs.append((item["text"], result.message))
+        print(f"{path.name}: blaming drafts flagged {flagged}; all checks pass {passed} "
+              f"({passed / max(flagged, 1):.1%})")
+        for name, count in totals.items():
+            print(f"  {name}: {count}/{flagged}")
+        for before, after in random.Random(args.seed).sample(pairs, min(args.pairs, len(pairs))):
+            print(f"\nBEFORE: {before}\nAFTER:  {after}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

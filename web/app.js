@@ -1,0 +1,601 @@
+// "Check a message": the draft box, inline highlights, the list of flags, rewrite cards,
+// the safety notice. Nothing is stored: the draft lives in this page only.
+
+import { SEVERITY_LABEL, api, h, problemText, resourceItem } from "./common.js";
+import {
+  applyReplacement,
+  codePointLength,
+  flagsToUtf16,
+  segments,
+  shiftFlags,
+  strongest,
+} from "./text.js";
+
+const MAX_CHARS = 5000;
+const CHECK_DELAY_MS = 500;
+const REWRITE_DELAY_MS = 600;
+const CARDS_AT_FIRST = 3;
+const PART_LABEL = {
+  feeling: "Feeling",
+  situation: "What happened",
+  need: "What you need",
+  request: "What you'd like",
+};
+
+const $ = (id) => document.getElementById(id);
+const draft = $("draft");
+const mirror = $("mirror");
+const count = $("count");
+const limitError = $("limit-error");
+const checkButton = $("check");
+const summary = $("summary");
+const flagList = $("flag-list");
+const detail = $("flag-detail");
+const legend = $("legend");
+const safetyBox = $("safety");
+const undoBar = $("undo-bar");
+const undoMsg = $("undo-msg");
+const undoButton = $("undo");
+const suggestions = $("suggestions");
+const cards = $("cards");
+const feeling = $("feeling");
+const situation = $("situation");
+const wholeMessage = $("whole-message");
+const copyButton = $("copy");
+const copyStatus = $("copy-status");
+const moreButton = $("more");
+
+const state = {
+  text: "", // the text the mirror shows (always the textarea's value)
+  flags: [], // flags with UTF-16 offsets into state.text
+  checked: null, // the text of the last analysis shown
+  analysisSafety: null,
+  rewrite: null, // {text, data} for the suggestions shown
+  undo: [], // earlier drafts, newest last
+  active: null, // index of the flag being shown in the detail panel
+  hover: null,
+  caret: null,
+  showAll: false, // the person asked to see every suggestion
+};
+
+let checkTimer = 0;
+let rewriteTimer = 0;
+let analyzeController = null;
+let rewriteController = null;
+let rewriteAvailable = true;
+
+// ---------- Rendering the draft's highlights ----------
+
+function renderMirror() {
+  const text = state.text;
+  const fragment = document.createDocumentFragment();
+  for (const run of segments(text, state.flags)) {
+    const piece = text.slice(run.start, run.end);
+    if (run.flags.length === 0) {
+      fragment.append(piece);
+      continue;
+    }
+    const top = strongest(run.flags);
+    const mark = h("mark", {
+      class: `hl hl--${top.severity}`,
+      "data-flags": run.flags.map((flag) => flag.index).join(" "),
+    });
+    mark.append(piece);
+    fragment.append(mark);
+  }
+  // A trailing newline needs something after it to give the last line its height.
+  if (text.endsWith("\n")) fragment.append(" ");
+  mirror.replaceChildren(fragment);
+  mirror.scrollTop = draft.scrollTop;
+  markActive();
+}
+
+function flagByIndex(index) {
+  return state.flags.find((flag) => flag.index === index) || null;
+}
+
+function markActive() {
+  const index = state.hover ?? state.caret;
+  for (const mark of mirror.querySelectorAll("mark")) {
+    const indices = mark.dataset.flags.split(" ").map(Number);
+    mark.classList.toggle("is-active", index !== null && indices.includes(index));
+  }
+  for (const item of flagList.children) {
+    item.classList.toggle("is-active", index !== null && Number(item.dataset.index) === index);
+  }
+  showDetail(index === null ? null : flagByIndex(index));
+}
+
+function showDetail(flag) {
+  if (state.flags.length === 0) {
+    detail.hidden = true;
+    detail.replaceChildren();
+    state.active = null;
+    return;
+  }
+  detail.hidden = false;
+  const key = flag ? `${flag.index}:${flag.start}` : "hint";
+  if (detail.dataset.key === key) return;
+  detail.dataset.key = key;
+  state.active = flag ? flag.index : null;
+  detail.className = flag ? `flag-detail sev-${flag.severity}` : "flag-detail";
+  if (!flag) {
+    detail.replaceChildren(
+      h("p", {
+        class: "hint",
+        text: "Point at a highlighted phrase, tap it, or move the cursor into it to see why Mend noticed it.",
+      }),
+    );
+    return;
+  }
+  detail.replaceChildren(
+    h(
+      "p",
+      {},
+      h("span", { class: `sev sev--${flag.severity}`, text: SEVERITY_LABEL[flag.severity] || flag.severity }),
+      h("q", { class: "flag-phrase", text: flag.text }),
+    ),
+    h("p", { text: flag.message }),
+    h("p", { text: flag.why }),
+    h("p", {}, h("span", { class: "try", text: "Try: " }), flag.suggestion),
+  );
+}
+
+// ---------- Flags list and summary ----------
+
+function renderFlagList() {
+  const items = [...state.flags]
+    .sort((a, b) => a.start - b.start || a.end - b.end)
+    .map((flag) =>
+      h(
+        "li",
+        { class: `flag flag--${flag.severity}`, "data-index": flag.index },
+        h(
+          "p",
+          {},
+          h("span", { class: `sev sev--${flag.severity}`, text: SEVERITY_LABEL[flag.severity] || flag.severity }),
+          h("q", { class: "flag-phrase", text: flag.text }),
+        ),
+        h("p", { text: flag.message }),
+        h(
+          "details",
+          {},
+          h("summary", { text: "Why, and what to try instead" }),
+          h("p", { text: flag.why }),
+          h("p", {}, h("span", { class: "try", text: "Try: " }), flag.suggestion),
+        ),
+      ),
+    );
+  flagList.replaceChildren(...items);
+  legend.hidden = state.flags.length === 0;
+}
+
+function setSummary(text) {
+  if (summary.textContent !== text) summary.textContent = text;
+}
+
+function renderSafety() {
+  const safety = (state.rewrite && state.rewrite.data.safety) || state.analysisSafety;
+  if (!safety) {
+    safetyBox.hidden = true;
+    return;
+  }
+  $("safety-message").textContent = safety.message;
+  $("safety-resources").replaceChildren(...safety.resources.map((r) => resourceItem(r, "h3")));
+  safetyBox.hidden = false;
+}
+
+function clearResults() {
+  state.flags = [];
+  state.checked = null;
+  state.analysisSafety = null;
+  state.caret = null;
+  state.hover = null;
+  renderMirror();
+  renderFlagList();
+  renderSafety();
+  hideSuggestions();
+}
+
+// ---------- Checking ----------
+
+function updateCount() {
+  const n = codePointLength(draft.value);
+  count.textContent = `${n.toLocaleString("en")} / ${MAX_CHARS.toLocaleString("en")} characters`;
+  const over = n > MAX_CHARS;
+  count.classList.toggle("is-over", over);
+  if (over) {
+    limitError.textContent = `Your message is over 5,000 characters (${n.toLocaleString("en")}). Shorten it by ${(n - MAX_CHARS).toLocaleString("en")} to check it.`;
+    limitError.hidden = false;
+    draft.setAttribute("aria-invalid", "true");
+  } else {
+    limitError.hidden = true;
+    limitError.textContent = "";
+    draft.removeAttribute("aria-invalid");
+  }
+  return n;
+}
+
+function scheduleCheck() {
+  window.clearTimeout(checkTimer);
+  checkTimer = window.setTimeout(check, CHECK_DELAY_MS);
+}
+
+async function check() {
+  window.clearTimeout(checkTimer);
+  const text = draft.value;
+  const length = updateCount();
+  if (text.trim() === "") {
+    if (analyzeController) analyzeController.abort();
+    clearResults();
+    setSummary(text === "" ? "" : "Write or paste your draft, and Mend will check it.");
+    return;
+  }
+  if (length > MAX_CHARS) {
+    if (analyzeController) analyzeController.abort();
+    setSummary("Your message is over 5,000 characters. Shorten it to check it.");
+    return;
+  }
+  if (analyzeController) analyzeController.abort();
+  const controller = new AbortController();
+  analyzeController = controller;
+  let result;
+  try {
+    result = await api("/v1/analyze", { text }, controller.signal);
+  } catch {
+    return; // replaced by a newer check
+  }
+  if (analyzeController !== controller || draft.value !== text) return;
+  analyzeController = null;
+  if (!result.ok) {
+    setSummary(problemText(result));
+    return;
+  }
+  const data = result.data;
+  // Results never touch the textarea: the caret and selection stay where they are.
+  state.flags = flagsToUtf16(text, data.flags);
+  state.checked = text;
+  state.analysisSafety = data.safety;
+  state.hover = null;
+  renderMirror();
+  renderFlagList();
+  caretChanged();
+  const safetyNote = data.safety ? " Support is listed below." : "";
+  setSummary(`${data.summary.headline}.${safetyNote}`.replace("..", "."));
+  if (data.summary.blaming) {
+    requestRewrite(text);
+  } else {
+    hideSuggestions();
+  }
+  renderSafety();
+}
+
+// ---------- Rewrites ----------
+
+function hideSuggestions() {
+  if (rewriteController) rewriteController.abort();
+  rewriteController = null;
+  state.rewrite = null;
+  suggestions.hidden = true;
+  cards.replaceChildren();
+  wholeMessage.textContent = "";
+  copyStatus.textContent = "";
+}
+
+function rewriteBody(text) {
+  const body = { text };
+  if (feeling.value) body.feeling = feeling.value;
+  const what = situation.value.trim();
+  if (what) body.situation = what.slice(0, 300);
+  return body;
+}
+
+async function requestRewrite(text) {
+  if (!rewriteAvailable) return;
+  if (rewriteController) rewriteController.abort();
+  const controller = new AbortController();
+  rewriteController = controller;
+  suggestions.setAttribute("aria-busy", "true");
+  let result;
+  try {
+    result = await api("/v1/rewrite", rewriteBody(text), controller.signal);
+  } catch {
+    return;
+  }
+  if (rewriteController !== controller || draft.value !== text) return;
+  rewriteController = null;
+  suggestions.removeAttribute("aria-busy");
+  if (result.status === 404 || result.status === 405) {
+    rewriteAvailable = false; // this server has no rewrites; the flags still help
+    hideSuggestions();
+    return;
+  }
+  if (!result.ok) {
+    hideSuggestions();
+    setSummary(`${summary.textContent} ${problemText(result)}`.trim());
+    return;
+  }
+  if (!state.rewrite || state.rewrite.text !== text) state.showAll = false;
+  state.rewrite = { text, data: result.data };
+  renderSuggestions();
+  renderSafety();
+}
+
+function partValue(suggestion, part) {
+  const value = suggestion[part];
+  return typeof value === "string" && value.trim() ? value : null;
+}
+
+function renderSuggestions() {
+  const { data } = state.rewrite;
+  const list = Array.isArray(data.suggestions) ? data.suggestions : [];
+  if (list.length === 0 && !data.message) {
+    hideSuggestions();
+    return;
+  }
+  const shown = state.showAll ? list : list.slice(0, CARDS_AT_FIRST);
+  const items = shown.map((suggestion, i) => {
+    const textId = `suggestion-${i}`;
+    const guessed = new Set(suggestion.guessed || []);
+    const parts = Object.keys(PART_LABEL)
+      .filter((part) => partValue(suggestion, part))
+      .map((part) =>
+        h(
+          "div",
+          {},
+          h("dt", { text: PART_LABEL[part] }),
+          h(
+            "dd",
+            {},
+            partValue(suggestion, part),
+            guessed.has(part) ? h("span", { class: "guess", text: "Mend's guess" }) : null,
+          ),
+        ),
+      );
+    return h(
+      "li",
+      { class: "card" },
+      h("p", { class: "card-text", id: textId, text: suggestion.text }),
+      parts.length ? h("dl", { class: "card-parts" }, parts) : null,
+      suggestion.why ? h("p", { class: "card-why", text: suggestion.why }) : null,
+      h(
+        "div",
+        { class: "actions" },
+        h("button", {
+          type: "button",
+          class: "primary use",
+          "aria-describedby": textId,
+          text: "Use this",
+          onclick: () => useSuggestion(suggestion),
+        }),
+      ),
+    );
+  });
+  cards.replaceChildren(...items);
+  const hiddenCount = list.length - shown.length;
+  moreButton.hidden = hiddenCount === 0;
+  moreButton.textContent = `Show ${hiddenCount} more ${hiddenCount === 1 ? "idea" : "ideas"}`;
+  wholeMessage.textContent = data.message || "";
+  $("whole").hidden = !data.message;
+  copyStatus.textContent = "";
+  suggestions.classList.remove("is-stale");
+  suggestions.hidden = false;
+}
+
+function showMore() {
+  if (!state.rewrite) return;
+  const before = cards.children.length;
+  state.showAll = true;
+  renderSuggestions();
+  const next = cards.children[before];
+  const button = next && next.querySelector("button");
+  if (button) button.focus();
+}
+
+function setDraft(text, caret) {
+  state.flags = shiftFlags(state.flags, state.text, text);
+  draft.value = text;
+  state.text = text;
+  const at = Math.min(caret ?? text.length, text.length);
+  draft.setSelectionRange(at, at);
+  renderMirror();
+  updateCount();
+}
+
+function useSuggestion(suggestion) {
+  const rewrite = state.rewrite;
+  if (!rewrite || draft.value !== rewrite.text) return; // stale: a new check is on its way
+  const { text, caret } = applyReplacement(rewrite.text, suggestion.replaces || [], suggestion.text);
+  if (text === rewrite.text) return;
+  state.undo.push(rewrite.text);
+  hideSuggestions();
+  setDraft(text, caret);
+  undoMsg.textContent = "Your draft now uses the suggestion. Mend is checking it again.";
+  undoBar.hidden = false;
+  undoMsg.focus();
+  check();
+}
+
+function undo() {
+  const previous = state.undo.pop();
+  if (previous === undefined) return;
+  hideSuggestions();
+  setDraft(previous, previous.length);
+  if (state.undo.length === 0) {
+    undoBar.hidden = true;
+    draft.focus();
+  } else {
+    undoMsg.textContent = "The earlier version of your draft is back.";
+    undoButton.focus();
+  }
+  check();
+}
+
+async function copyMessage() {
+  const text = state.rewrite ? state.rewrite.data.message : "";
+  if (!text) return;
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    copied = true;
+  } catch {
+    copied = false;
+  }
+  copyStatus.textContent = copied
+    ? "Copied. Paste it wherever you write to her."
+    : "Copying was blocked by the browser. Select the message above and copy it yourself.";
+}
+
+// ---------- Which flag is shown: pointer, caret, list ----------
+
+function flagAtPoint(x, y) {
+  for (const element of document.elementsFromPoint(x, y)) {
+    if (element.matches && element.matches("mark.hl") && mirror.contains(element)) {
+      const indices = element.dataset.flags.split(" ").map(Number);
+      const flags = indices.map(flagByIndex).filter(Boolean);
+      return flags.length ? strongest(flags).index : null;
+    }
+  }
+  return null;
+}
+
+function caretChanged() {
+  if (document.activeElement !== draft) {
+    markActive();
+    return;
+  }
+  const position = draft.selectionStart;
+  const flag = state.flags.find((f) => f.start <= position && position <= f.end);
+  state.caret = flag ? flag.index : null;
+  markActive();
+}
+
+let pointerFrame = 0;
+function pointerMoved(event) {
+  if (pointerFrame) return;
+  const { clientX, clientY } = event;
+  pointerFrame = window.requestAnimationFrame(() => {
+    pointerFrame = 0;
+    const index = flagAtPoint(clientX, clientY);
+    if (index !== state.hover) {
+      state.hover = index;
+      markActive();
+    }
+  });
+}
+
+// ---------- Feeling picker ----------
+
+async function loadFeelings() {
+  const result = await api("/v1/lexicon");
+  if (!result.ok || !result.data || !Array.isArray(result.data.families)) return;
+  const groups = result.data.families.map((family) =>
+    h(
+      "optgroup",
+      { label: family.label },
+      family.words.map((word) => h("option", { value: word, text: word })),
+    ),
+  );
+  feeling.append(...groups);
+}
+
+function answersChanged(delay) {
+  window.clearTimeout(rewriteTimer);
+  if (!state.rewrite && suggestions.hidden) return;
+  suggestions.classList.add("is-stale");
+  rewriteTimer = window.setTimeout(() => {
+    if (state.checked !== null && state.checked === draft.value) requestRewrite(draft.value);
+  }, delay);
+}
+
+// ---------- Wiring ----------
+
+draft.addEventListener("input", () => {
+  const text = draft.value;
+  state.flags = shiftFlags(state.flags, state.text, text);
+  state.text = text;
+  state.hover = null;
+  renderMirror();
+  renderFlagList();
+  updateCount();
+  if (state.undo.length) {
+    state.undo = [];
+    undoBar.hidden = true;
+  }
+  if (state.rewrite && state.rewrite.text !== text) suggestions.classList.add("is-stale");
+  scheduleCheck();
+});
+draft.addEventListener("scroll", () => {
+  mirror.scrollTop = draft.scrollTop;
+});
+for (const type of ["keyup", "click", "focus", "select"]) {
+  draft.addEventListener(type, caretChanged);
+}
+document.addEventListener("selectionchange", caretChanged);
+draft.addEventListener("pointermove", pointerMoved);
+draft.addEventListener("pointerdown", (event) => {
+  const index = flagAtPoint(event.clientX, event.clientY);
+  if (index !== null) {
+    state.caret = index;
+    markActive();
+  }
+});
+draft.addEventListener("pointerleave", () => {
+  state.hover = null;
+  markActive();
+});
+draft.addEventListener("blur", () => {
+  state.caret = null;
+  markActive();
+});
+
+flagList.addEventListener("focusin", (event) => {
+  const item = event.target.closest("li[data-index]");
+  if (item) {
+    state.caret = Number(item.dataset.index);
+    markActive();
+  }
+});
+flagList.addEventListener("pointerover", (event) => {
+  const item = event.target.closest("li[data-index]");
+  state.hover = item ? Number(item.dataset.index) : null;
+  markActive();
+});
+flagList.addEventListener("pointerleave", () => {
+  state.hover = null;
+  markActive();
+});
+
+checkButton.addEventListener("click", check);
+undoButton.addEventListener("click", undo);
+copyButton.addEventListener("click", copyMessage);
+moreButton.addEventListener("click", showMore);
+feeling.addEventListener("change", () => answersChanged(0));
+situation.addEventListener("input", () => answersChanged(REWRITE_DELAY_MS));
+$("parts").addEventListener("submit", (event) => {
+  event.preventDefault();
+  answersChanged(0);
+});
+
+// Leaving the page forgets the draft, so "back" (or the browser's page cache) never shows it.
+window.addEventListener("pagehide", () => {
+  draft.value = "";
+  situation.value = "";
+  state.text = "";
+  state.undo = [];
+  clearResults();
+  setSummary("");
+  updateCount();
+});
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) {
+    draft.value = "";
+    updateCount();
+  }
+});
+
+// The browser may restore form fields on reload; Mend keeps nothing, so start empty.
+draft.value = "";
+situation.value = "";
+updateCount();
+loadFeelings();

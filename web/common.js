@@ -1,0 +1,176 @@
+// Shared by every Mend page: quick exit, calls to the API, and building DOM from data.
+// Text from people and from the server is only ever placed with text nodes, never innerHTML.
+
+/** The neutral page quick exit goes to. It never mentions Mend. */
+export const EXIT_URL = "/recipe.html";
+
+/** Leave at once: clear every field, then replace this history entry with a neutral page,
+ *  so the back button cannot lead to the draft. */
+export function quickExit() {
+  for (const field of document.querySelectorAll("textarea, input")) {
+    field.value = "";
+  }
+  for (const region of document.querySelectorAll("[data-clear-on-exit]")) {
+    region.replaceChildren();
+  }
+  window.location.replace(EXIT_URL);
+}
+
+function installQuickExit() {
+  for (const button of document.querySelectorAll("[data-quick-exit]")) {
+    button.addEventListener("click", quickExit);
+  }
+  // Capture phase, so nothing on the page can swallow Esc first.
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key === "Escape" && !event.isComposing) {
+        event.preventDefault();
+        quickExit();
+      }
+    },
+    true,
+  );
+}
+
+installQuickExit();
+
+/**
+ * POST or GET JSON on this origin. Resolves to {ok, status, data}; never throws for HTTP
+ * errors (problem+json bodies come back as data), only for aborts.
+ */
+export async function api(path, body, signal) {
+  const init = { method: "GET", headers: { accept: "application/json" }, signal };
+  if (body !== undefined) {
+    init.method = "POST";
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (error && error.name === "AbortError") throw error;
+    return { ok: false, status: 0, data: null };
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  return { ok: response.ok, status: response.status, data };
+}
+
+/** A plain-words message for a failed call. */
+export function problemText(result) {
+  if (result.status === 0) {
+    return "Mend could not reach its server. Check that it is still running, then try again.";
+  }
+  const detail = result.data && typeof result.data.detail === "string" ? result.data.detail : "";
+  return detail ? `Mend could not check this: ${detail}` : "Mend could not check this just now.";
+}
+
+/**
+ * Build an element. attrs: "class", "text" (text content), on<event> handlers, or plain
+ * attributes. Children are nodes or strings (strings become text nodes).
+ */
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on") && typeof value === "function") {
+      node.addEventListener(key.slice(2), value);
+    } else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child);
+  }
+  return node;
+}
+
+/** Only http(s) links from data become hrefs. */
+export function safeUrl(url) {
+  if (typeof url !== "string") return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An id-safe slug from data. */
+export function slug(text) {
+  return (
+    String(text)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "x"
+  );
+}
+
+export const SEVERITY_LABEL = {
+  error: "Likely to hurt",
+  warning: "May sound blaming",
+  info: "Tip",
+};
+
+const KIND_LABEL = {
+  crisis: "Crisis line",
+  emergency: "Emergency",
+  "domestic-abuse": "Domestic abuse",
+  child: "Children and young people",
+  directory: "Directory of helplines",
+};
+
+function formatDate(iso) {
+  const date = new Date(`${iso}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat("en-GB", {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  }).format(date);
+}
+
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function externalLink(url, label) {
+  const href = safeUrl(url);
+  if (!href) return label;
+  return h("a", { href, rel: "noopener noreferrer", target: "_blank" }, label);
+}
+
+/** One helpline as a list item: name, contact, hours and kind, website, source and date. */
+export function resourceItem(resource, headingTag = "h3") {
+  const meta = [resource.region, KIND_LABEL[resource.kind] || resource.kind, resource.hours]
+    .filter(Boolean)
+    .join(" · ");
+  return h(
+    "li",
+    { class: "resource" },
+    h(headingTag, { text: resource.name }),
+    h("p", { class: "contact", text: resource.contact }),
+    meta ? h("p", { class: "meta", text: meta }) : null,
+    resource.url ? h("p", {}, externalLink(resource.url, `${hostOf(resource.url)} (opens in a new tab)`)) : null,
+    h(
+      "p",
+      { class: "source" },
+      "Source: ",
+      externalLink(resource.source, hostOf(resource.source)),
+      ", checked ",
+      h("time", { datetime: resource.checked, text: formatDate(resource.checked) }),
+    ),
+  );
+}
