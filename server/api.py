@@ -42,7 +42,8 @@ from server.schemas import (
 )
 
 ERRORS: dict[int | str, dict[str, object]] = {
-    status: {"model": Problem, "content": {"application/problem+json": {}}} for status in (413, 422)
+    status: {"model": Problem, "content": {"application/problem+json": {}}}
+    for status in (400, 413, 422)
 }
 
 router = APIRouter()
@@ -189,7 +190,7 @@ def analyze(body: AnalyzeRequest, engine: EngineDep, safety: SafetyDep) -> Analy
     """Find the phrases in a draft that may sound blaming, each with why and what instead."""
     analysis = analyze_or_422(engine, body.text, body.profile, body.min_severity, body.disable)
     short = compose(
-        analysis, Answers(), engine.ruleset.lexicons, engine.is_clean, short=True
+        analysis, Answers(), engine.ruleset.lexicons, engine.clean_many, short=True
     ).best_by_flag
     return AnalyzeResponse(
         flags=[flag_out(flag, short.get(flag.start)) for flag in analysis.flags],
@@ -219,7 +220,7 @@ def rewrite(body: RewriteRequest, engine: EngineDep, safety: SafetyDep) -> Rewri
     """
     analysis = analyze_or_422(engine, body.text, body.profile)
     answers = Answers(body.feeling, body.situation, body.need, body.request)
-    result = compose(analysis, answers, engine.ruleset.lexicons, engine.is_clean)
+    result = compose(analysis, answers, engine.ruleset.lexicons, engine.clean_many)
     typed = [x for x in (body.feeling, body.situation, body.need, body.request) if x]
     return RewriteResponse(
         suggestions=[suggestion_out(s) for s in result.suggestions],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from collections.abc import Sequence
@@ -122,7 +123,7 @@ def rewrite(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
         if len(text) > settings.max_chars:
             print(f"mend: {name}: over {settings.max_chars:,} characters; not rewritten", file=err)
             return EXIT_USAGE
-        result = compose(engine.analyze(text), answers, engine.ruleset.lexicons, engine.is_clean)
+        result = compose(engine.analyze(text), answers, engine.ruleset.lexicons, engine.clean_many)
         results.append((name, result))
     if args.json:
         payload = [
@@ -158,8 +159,10 @@ def serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     # Our own access log (method, route, status, latency) replaces uvicorn's, which would
-    # print query strings.
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False)
+    # print query strings; "mend" loggers print through uvicorn's default handler.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["mend"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=log_config)
     return EXIT_CLEAN
 
 

@@ -9,7 +9,7 @@ rewrite step reuses them instead of parsing again.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -133,12 +133,35 @@ class Engine:
         min_severity: Severity = Severity.info,
         disable: Collection[str] = (),
     ) -> Analysis:
+        return self.analyze_many([text], profile, min_severity, disable)[0]
+
+    def analyze_many(
+        self,
+        texts: Sequence[str],
+        profile: str = "strict",
+        min_severity: Severity = Severity.info,
+        disable: Collection[str] = (),
+    ) -> list[Analysis]:
+        """Analyse several texts with one pass of the pipeline (it works best in batches)."""
         chosen = self.profile(profile)
         unknown = set(disable) - {rule.id for rule in self.ruleset.rules}
         if unknown:
             raise UnknownRuleError(unknown)
         enabled = set(self.detector.rules) - set(disable)
+        prepared = [self._candidates(text, enabled) for text in texts]
+        spans = [span for _, candidates in prepared for span, _ in candidates]
+        docs = iter(self.pipeline.nlp.pipe(span.as_doc() for span in spans))
+        return [
+            self._detect(
+                text, normalized, [(c, next(docs)) for c in candidates], chosen, min_severity
+            )
+            for text, (normalized, candidates) in zip(texts, prepared, strict=True)
+        ]
 
+    def _candidates(
+        self, text: str, enabled: set[str]
+    ) -> tuple[Normalized, list[tuple[Span, set[str]]]]:
+        """The sentences worth parsing: those holding a trigger word of an enabled rule."""
         normalized = normalize(text, self._known_words, self._you_are)
         tokens = self.pipeline.nlp.make_doc(normalized.text)
         # Word hashes per token, read in one go: building Token objects costs more than this.
@@ -149,12 +172,20 @@ class Engine:
             wanted = self.detector.triggered(words, enabled)
             if wanted:
                 candidates.append((span, wanted))
+        return normalized, candidates
 
-        docs = self.pipeline.nlp.pipe(span.as_doc() for span, _ in candidates)
+    def _detect(
+        self,
+        text: str,
+        normalized: Normalized,
+        parsed: list[tuple[tuple[Span, set[str]], Doc]],
+        profile: Profile,
+        min_severity: Severity,
+    ) -> Analysis:
         quoted = quoted_ranges(text)
         sentences: list[Sentence] = []
         found: list[Flag] = []
-        for (span, wanted), doc in zip(candidates, docs, strict=True):
+        for (span, wanted), doc in parsed:
             sentences.append(Sentence(span.start_char, doc))
             for match in self.detector.detect(doc, wanted):
                 piece = doc[match.start : match.end]
@@ -164,15 +195,18 @@ class Engine:
                 if any(q_start <= start and end <= q_end for q_start, q_end in quoted):
                     continue
                 rule = self.rules[match.rule_id]
-                found.append(Flag(rule, chosen.severity(rule), start, end, text[start:end]))
-
+                found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
         flags = [f for f in resolve_overlaps(found) if f.severity.rank >= min_severity.rank]
-        return Analysis(text, normalized, tuple(sentences), tuple(flags), chosen.name)
+        return Analysis(text, normalized, tuple(sentences), tuple(flags), profile.name)
 
     def is_clean(self, text: str, profile: str = "strict") -> bool:
         """True when nothing in `text` is flagged as a warning or an error."""
-        flags = self.analyze(text, profile, min_severity=Severity.warning).flags
-        return not flags
+        return self.clean_many([text], profile)[0]
+
+    def clean_many(self, texts: Sequence[str], profile: str = "strict") -> list[bool]:
+        """is_clean for several texts, in one pass of the pipeline."""
+        analyses = self.analyze_many(texts, profile, min_severity=Severity.warning)
+        return [not analysis.flags for analysis in analyses]
 
 
 def build_engine(settings: Settings) -> Engine:

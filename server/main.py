@@ -1,4 +1,8 @@
-"""create_app(settings) -> FastAPI. The pipeline and rules load once, in the lifespan."""
+"""create_app(settings) -> FastAPI.
+
+The rules load when the app is made (a bad rule file stops start-up at once, and the OpenAPI
+document can list the rule ids and profiles); the spaCy pipeline loads once, in the lifespan.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,18 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from server import api
-from server.engine import build_engine
+from server.engine import Engine
 from server.errors import install_error_handlers
 from server.middleware import AccessLog, BodyLimit, SecurityHeaders
+from server.nlp import load_pipeline
+from server.rules import RuleSet, load_rules
 from server.safety import RiskDetector
 from server.settings import Settings
 
@@ -42,12 +50,34 @@ def add_web_routes(app: FastAPI, web_dir: Path) -> None:
             )
 
 
+def document_choices(app: FastAPI, ruleset: RuleSet) -> None:
+    """Name the allowed profiles and rule ids in the OpenAPI document: they are data, so the
+    request models can't list them, but clients and schema-driven tests should see them."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+            models = schema["components"]["schemas"]
+            for name in ("AnalyzeRequest", "RewriteRequest"):
+                properties = models[name]["properties"]
+                properties["profile"]["enum"] = list(ruleset.profiles)
+                if "disable" in properties:
+                    properties["disable"]["items"]["enum"] = [rule.id for rule in ruleset.rules]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    ruleset = load_rules(settings.rules_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = build_engine(settings)
+        app.state.engine = Engine(load_pipeline(settings.model), ruleset)
         app.state.safety = RiskDetector.load(settings.rules_dir / "safety")
         pipeline = app.state.engine.pipeline
         log.info("model %s, %d rules active", pipeline.name, len(app.state.engine.rules))
@@ -65,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(api.router)
+    document_choices(app, ruleset)
     if settings.web_dir.is_dir():
         add_web_routes(app, settings.web_dir)
     # The last added runs outermost: the access log sees every final status, and even a

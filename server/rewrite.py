@@ -19,8 +19,9 @@ from spacy.tokens import Doc, Token
 from server.engine import Analysis, Flag
 from server.rules import CATEGORIES, Lexicons, Severity
 
-Check = Callable[[str], bool]
-"""Returns True when a text has no warning or error flag."""
+Check = Callable[[Sequence[str]], list[bool]]
+"""For each text, whether it has no warning or error flag (checked as a batch: one pipeline
+pass is cheaper than many)."""
 
 # Words that carry the blame's force but no information about what happened.
 DROPPED_ADVERBS = frozenset(
@@ -31,7 +32,15 @@ DROPPED_ADVERBS = frozenset(
 TIME_MARKERS = ("when", "whenever", "since", "after", "if", "while", "every")
 # Verbs that make sense with nothing after them ("you never listen").
 INTRANSITIVE = frozenset("listen help visit call care try apologize apologise come reply".split())
-VAGUE_TOPICS = frozenset("problem issue thing trouble way time lot point side".split())
+VAGUE_TOPICS = frozenset(
+    "problem issue thing trouble way time lot point side fault reason one everything anything "
+    "nothing something life while".split()
+)
+SPEECH_VERBS = frozenset("ask tell say explain mention wonder check".split())
+PEOPLE = frozenset(
+    "mom mum dad mother father parent parents sister brother people person family everyone "
+    "anyone someone grandma grandpa nana".split()
+)
 # States of mind can't be observed; "when you think ..." would still be mind-reading.
 MENTAL_VERBS = frozenset(
     "think care want know love like mean hate resent enjoy prefer believe wish feel".split()
@@ -120,7 +129,7 @@ class Behaviour:
     negated: bool
     past: bool
     when: str | None  # a time clause already in the sentence: "whenever Jake is around"
-    place: str | None  # an "in front of ..." phrase
+    rest: list[Token]  # the phrase's details other than its object: "at the reunion"
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,7 @@ class _Block:
     spans: tuple[tuple[int, int], ...]  # in the original text, without trailing space
     flags: tuple[Flag, ...]
     greeting: str
+    context: tuple[Doc, ...]  # every parsed sentence of the draft, for its topic
 
 
 # --- small transformations, each a plain function with its own tests -----------------------
@@ -142,7 +152,9 @@ def flip_pronouns(text: str) -> str:
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
         swapped = _PRONOUN_SWAPS.get(word.lower(), word)
-        return swapped[0].upper() + swapped[1:] if word[0].isupper() and word != "I" else swapped
+        # "I" is capitalised for itself, not because it starts a sentence.
+        capital = word[0].isupper() and not re.match(r"I(?:'|$)", word)
+        return swapped[0].upper() + swapped[1:] if capital else swapped
 
     return re.sub(r"\b(?:i'm|you're|i've|you've|[a-z]+)\b", swap, text, flags=re.IGNORECASE)
 
@@ -249,15 +261,18 @@ def find_behaviour(doc: Doc, near: int = 0) -> Behaviour | None:
 
 def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour | None:
     """The verb's phrase, up to the first comma, with absolutes left out."""
-    if verb.lemma_.lower() in MENTAL_VERBS:
-        return None
+    lemma = verb.lemma_.lower()
+    if lemma in MENTAL_VERBS or (lemma == "make" and any(c.lemma_ == "feel" for c in verb.subtree)):
+        return None  # "you think ...", "you make me feel ...": nothing anyone could observe
     phrase: list[Token] = []
     obj: list[Token] = []
-    place = None
+    rest: list[Token] = []
     for child in verb.children:
         if child.i < verb.i or child.dep_ in ("nsubj", "nsubjpass", "aux", "neg", "punct", "cc"):
             continue
-        if child.dep_ in ("advcl", "conj", "parataxis", "ccomp", "relcl", "mark", "npadvmod"):
+        said = child.dep_ == "ccomp" and lemma in SPEECH_VERBS  # "ask how I am"
+        clause = child.dep_ in ("advcl", "conj", "parataxis", "ccomp", "relcl", "mark", "npadvmod")
+        if clause and not said:
             continue
         subtree = list(child.subtree)
         if child.lower_ == "by" and any(t.tag_ == "VBG" for t in child.children):
@@ -267,18 +282,20 @@ def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour 
             if inner is not None:
                 return inner
             continue
-        if child.dep_ == "prep" and place is None and child.lower_ in ("in", "at", "during", "on"):
-            place = words_of(subtree)
         if child.dep_ in ("dobj", "attr", "acomp"):
             obj = subtree
+        elif not any(t.lower_ in ("me", "us") for t in subtree):
+            rest.extend(subtree)
         phrase.extend(subtree)
     phrase = sorted(phrase, key=lambda t: t.i)
     cut = next((i for i, t in enumerate(phrase) if t.is_punct), len(phrase))
+    last = phrase[cut - 1].i if cut else verb.i
     phrase = drop_absolutes(phrase[:cut])
     if not phrase and verb.lemma_.lower() not in INTRANSITIVE:
         return None
+    rest = drop_absolutes([t for t in sorted(rest, key=lambda t: t.i) if t.i <= last])
     return Behaviour(
-        verb.lemma_.lower(), phrase, drop_absolutes(obj), negated, past, time_clause(doc), place
+        verb.lemma_.lower(), phrase, drop_absolutes(obj), negated, past, time_clause(doc), rest
     )
 
 
@@ -310,9 +327,8 @@ def observation(behaviour: Behaviour, lexicons: Lexicons) -> str:
     if template is not None and not behaviour.negated:
         text = template.past if behaviour.past else template.present
         obj = words_of([t for t in behaviour.object if t.lower_ not in ("me", "us")]) or "things"
-        place = behaviour.place or "in front of others"
-        text = text.replace("{object}", obj).replace("{place}", place)
-        return capitalize(text) if text.startswith("{") else text
+        text = text.replace("{object}", obj).replace("{rest}", words_of(behaviour.rest))
+        return re.sub(r"\s+", " ", text).strip()
     verb = inflect(behaviour.lemma, negated=behaviour.negated, past=behaviour.past)
     return f"you {verb} {rest}".strip()
 
@@ -361,6 +377,16 @@ def _topic_phrase(docs: Sequence[Doc]) -> str | None:
     """The most concrete thing talked about: "about Thanksgiving" -> "Thanksgiving"."""
     for doc in docs:
         for token in doc:
+            # "you just want to control who I marry" -> "who I marry"
+            if token.lemma_.lower() in MENTAL_VERBS and token.pos_ == "VERB":
+                for inner in (c for c in token.children if c.dep_ in ("xcomp", "ccomp")):
+                    for part in inner.children:
+                        if part.dep_ in ("ccomp", "dobj") and part.i > inner.i:
+                            clause = drop_absolutes(list(part.subtree))
+                            if len(clause) > 1 and not any(t.lower_ == "you" for t in clause):
+                                return words_of(clause)
+    for doc in docs:
+        for token in doc:
             if (
                 token.dep_ in ("pobj", "pcomp")
                 and token.head.lower_ in ("about", "with", "over", "on", "at", "into", "for")
@@ -368,12 +394,21 @@ def _topic_phrase(docs: Sequence[Doc]) -> str | None:
                 and token.lemma_.lower() not in VAGUE_TOPICS
             ):
                 return words_of(drop_absolutes(list(token.subtree)))
-    for doc in docs:
-        for chunk in doc.noun_chunks:
-            root = chunk.root
-            if root.pos_ in ("NOUN", "PROPN") and root.lemma_.lower() not in VAGUE_TOPICS:
-                words = [t for t in chunk if t.pos_ != "DET" or t.lower_ in ("my", "our", "your")]
-                return words_of(words)
+    chunks = [
+        chunk
+        for doc in docs
+        for chunk in doc.noun_chunks
+        if chunk.root.pos_ in ("NOUN", "PROPN")
+        and chunk.root.lemma_.lower() not in VAGUE_TOPICS
+        and chunk.root.lower_ not in PEOPLE
+    ]
+    # Objects say more about the matter than subjects ("Every other dad ... the game").
+    chunks.sort(key=lambda c: c.root.dep_ not in ("dobj", "pobj"))
+    if chunks:
+        chunk = chunks[0]
+        return words_of(
+            [t for t in chunk if t.pos_ != "DET" or t.lower_ in ("my", "our", "your", "the")]
+        )
     return None
 
 
@@ -456,29 +491,111 @@ class _Situation:
     behaviour: Behaviour | None = None
 
 
+def _behaviours(block: _Block) -> list[tuple[Behaviour, Doc]]:
+    """Every action the other person is the subject of, most concrete first."""
+    found: list[tuple[Behaviour, Doc, int]] = []
+    for number, doc in enumerate(block.docs):
+        for token in doc:
+            if token.lower_ == "you" and token.dep_ in ("nsubj", "nsubjpass"):
+                behaviour = find_behaviour(doc, token.i)
+                position = number * 1000 + token.i
+                if behaviour is not None:
+                    found.append((behaviour, doc, position))
+                    found += [(b, doc, position) for b in conj_behaviours(doc, behaviour)]
+    unique: dict[tuple[str, str], tuple[Behaviour, Doc, int]] = {}
+    for behaviour, doc, i in found:
+        unique.setdefault((behaviour.lemma, words_of(behaviour.phrase)), (behaviour, doc, i))
+
+    def concreteness(item: tuple[Behaviour, Doc, int]) -> tuple[int, int]:
+        behaviour, _, position = item
+        nouns = sum(t.pos_ in ("NOUN", "PROPN") for t in behaviour.phrase)
+        return (-min(nouns, 2), position)
+
+    return [(b, doc) for b, doc, _ in sorted(unique.values(), key=concreteness)]
+
+
+def faux_setting(doc: Doc, faux: Iterable[str]) -> str | None:
+    """Where a faux feeling was felt: "I feel ignored in this family" -> "in this family"."""
+    words = set(faux)
+    for token in doc:
+        if token.lower_ in words or token.lemma_.lower() in words:
+            preps = [
+                c
+                for c in token.children
+                if c.dep_ == "prep" and c.lower_ in ("in", "at", "around", "during", "with", "on")
+            ]
+            if preps:
+                return _clause_text(preps[0])
+    return None
+
+
+def outcome(doc: Doc) -> str | None:
+    """What happened, where the blame names it: "it's your fault we missed the ferry" ->
+    "we missed the ferry"; "we're not speaking because of you" -> "we're not speaking"."""
+    for token in doc:
+        if token.lemma_.lower() in ("fault", "blame", "reason") and token.head.lemma_ == "be":
+            clauses = [c for c in (*token.children, *token.head.children) if c.dep_ in CLAUSES]
+            if clauses:
+                return _clause_text(clauses[0])
+        if token.lower_ in ("because", "thanks") and token.dep_ == "prep":
+            head = token.head
+            if head.pos_ in ("VERB", "AUX") and not any(
+                c.dep_ == "nsubj" and c.lower_ == "you" for c in head.children
+            ):
+                words = [t for t in head.subtree if t not in list(token.subtree)]
+                return words_of(drop_absolutes([t for t in words if not t.is_punct]))
+    return None
+
+
+def said_again(doc: Doc) -> str | None:
+    """ "How many times do I have to tell you X?" -> "I keep having to say X"."""
+    if not re.match(r"how many times", doc.text, re.IGNORECASE):
+        return None
+    for token in doc:
+        if token.lemma_ in ("tell", "say", "remind", "explain", "ask", "repeat"):
+            said = [c for c in token.children if c.dep_ in ("ccomp", "dobj") and c.lower_ != "you"]
+            if said:
+                return f"I keep having to say {_clause_text(said[-1])}"
+    return None
+
+
+CLAUSES = ("ccomp", "relcl", "acl", "advcl")
+
+
+def _clause_text(head: Token) -> str:
+    return words_of(
+        drop_absolutes([t for t in head.subtree if not t.is_punct and t.dep_ != "mark"])
+    )
+
+
 def _situations(block: _Block, lexicons: Lexicons) -> list[_Situation]:
     """Candidate "when" clauses, best first."""
     found: list[_Situation] = []
-    for flag, doc in _flags_with_docs(block):
-        behaviour = find_behaviour(doc, _token_near(doc, flag))
-        if behaviour is None:
-            continue
+    faux = _faux_words(block.flags, lexicons)
+    for doc in block.docs:
+        for text in (outcome(doc), said_again(doc), faux_setting(doc, faux)):
+            if text:
+                found.append(_Situation(text, False, is_past(text, doc)))
+    for behaviour, doc in _behaviours(block):
         if behaviour.when:
             found.append(_Situation(behaviour.when, False, is_past(behaviour.when, doc), behaviour))
         found.append(_Situation(observation(behaviour, lexicons), False, behaviour.past, behaviour))
-        for joined in conj_behaviours(doc, behaviour):
-            found.append(_Situation(observation(joined, lexicons), False, joined.past, joined))
     for doc in block.docs:
         clause = time_clause(doc)
         if clause and all(clause != s.text for s in found):
             found.append(_Situation(clause, False, is_past(clause, doc)))
-    topic = _topic_phrase(block.docs)
+    topic = _topic_phrase(block.docs) or _topic_phrase(block.context)
     for word in _label_words(block.flags, lexicons):
         situation = lexicons.rewrite.labels[word].situation
-        found.append(_Situation(situation.replace("{topic}", topic or "my life"), True, False))
+        situation = situation.replace("{topic}", topic or "my life")
+        situation = situation.replace("{about}", f" about {topic}" if topic else "")
+        found.append(_Situation(situation, True, False))
     if topic:
         found.append(_Situation(f"we talk about {topic}", True, False))
-    found.append(_Situation(lexicons.rewrite.labels["default"].situation, True, False))
+    default = lexicons.rewrite.labels["default"].situation
+    found.append(
+        _Situation(default.replace("{about}", f" about {topic}" if topic else ""), True, False)
+    )
     return _unique_situations(found)
 
 
@@ -531,7 +648,9 @@ def _statement(
 ) -> str:
     """ "I feel <feeling> when <situation>, because <need>. <request>" — "felt" for the past."""
     text = situation.text.strip().rstrip(".!?")
-    starts_clause = re.match(r"(when|whenever|since|if|after|while|every time)\b", text)
+    starts_clause = re.match(
+        r"(when|whenever|since|if|after|while|every time|in|at|around|during|on)\b", text
+    )
     connector = "" if starts_clause else "when "
     verb = "felt" if situation.past and not text.startswith("since") else "feel"
     statement = f"I {verb} {feeling} {connector}{text}"
@@ -589,7 +708,7 @@ def compose_block(
     requests = _requests(answers, behaviour, block, parts, lexicons)
 
     why = _why(block)
-    found: list[Suggestion] = []
+    candidates: list[Suggestion] = []
     for f_i, s_i, n_i, r_i in shapes:
         if f_i >= len(feelings) or s_i >= len(situations):
             continue
@@ -610,23 +729,54 @@ def compose_block(
             )
             if is_guessed
         ]
-        if any(s.text == text for s in found) or not _no_slot(text) or not check(text):
-            continue
-        found.append(
-            Suggestion(
-                text=text,
-                feeling=feelings[f_i],
-                situation=situation.text,
-                need=need[0] if need else None,
-                request=request[0] if request else None,
-                guessed=tuple(guessed),
-                replaces=block.spans,
-                why=why,
+        if all(c.text != text for c in candidates) and _no_slot(text):
+            candidates.append(
+                Suggestion(
+                    text=text,
+                    feeling=feelings[f_i],
+                    situation=situation.text,
+                    need=need[0] if need else None,
+                    request=request[0] if request else None,
+                    guessed=tuple(guessed),
+                    replaces=block.spans,
+                    why=why,
+                )
             )
+    found = _passing(candidates, check, limit)
+    return found or _passing(_fallbacks(block, feelings[0], why), check, 1)
+
+
+def _passing(candidates: list[Suggestion], check: Check, limit: int | None) -> list[Suggestion]:
+    """The candidates the detector finds nothing in, in order. With a limit of one, they are
+    checked one at a time (the first usually passes); otherwise all in one batch."""
+    if limit == 1:
+        return next(([c] for c in candidates if check([c.text])[0]), [])
+    verdicts = check([c.text for c in candidates])
+    found = [c for c, clean in zip(candidates, verdicts, strict=True) if clean]
+    return found[:limit] if limit is not None else found
+
+
+def _fallbacks(block: _Block, feeling: str, why: str) -> list[Suggestion]:
+    """Plain statements for when no fuller one passes the detector."""
+    topic = _topic_phrase(block.docs) or _topic_phrase(block.context)
+    situations = [f"we talk about {topic}"] if topic else []
+    situations.append("we talk like this")
+    return [
+        Suggestion(
+            _with_greeting(
+                block.greeting,
+                f"I feel {feeling} when {situation}, and I'd like us to talk it through.",
+            ),
+            feeling,
+            situation,
+            None,
+            None,
+            ("feeling", "situation"),
+            block.spans,
+            why,
         )
-        if limit is not None and len(found) >= limit:
-            break
-    return found
+        for situation in situations
+    ]
 
 
 def _requests(
@@ -656,7 +806,7 @@ def _why(block: _Block) -> str:
     )
 
 
-def _blocks(analysis: Analysis) -> list[_Block]:
+def _blocks(analysis: Analysis, names: frozenset[str]) -> list[_Block]:
     """Group adjacent sentences holding a warning or error into blocks."""
     blaming = [f for f in analysis.flags if f.severity.rank >= Severity.warning.rank]
     blocks: list[_Block] = []
@@ -669,29 +819,39 @@ def _blocks(analysis: Analysis) -> list[_Block]:
         flags = [f for f in blaming if start <= f.start < end]
         if not flags:
             if current:
-                blocks.append(_make_block(analysis.text, current))
+                blocks.append(_make_block(analysis, current, names))
                 current = []
             previous_end = end
             continue
         gap = analysis.text[previous_end:start] if previous_end is not None else ""
         if current and gap.strip():
-            blocks.append(_make_block(analysis.text, current))
+            blocks.append(_make_block(analysis, current, names))
             current = []
         current.append((sentence.doc, (start, end), flags))
         previous_end = end
     if current:
-        blocks.append(_make_block(analysis.text, current))
+        blocks.append(_make_block(analysis, current, names))
     return blocks
 
 
-def _make_block(text: str, sentences: list[tuple[Doc, tuple[int, int], list[Flag]]]) -> _Block:
+def _make_block(
+    analysis: Analysis,
+    sentences: list[tuple[Doc, tuple[int, int], list[Flag]]],
+    names: frozenset[str],
+) -> _Block:
+    text = analysis.text
     first_doc, (start, _), _ = sentences[0]
     greeting = _greeting(first_doc)
+    if greeting:
+        greeting = text[start : start + len(greeting)]
+    elif vocative := _vocative(sentences[-1][0], names):
+        greeting = f"{capitalize(vocative)}, "
     return _Block(
         docs=tuple(doc for doc, _, _ in sentences),
         spans=tuple(span for _, span, _ in sentences),
         flags=tuple(flag for _, _, flags in sentences for flag in flags),
-        greeting=text[start : start + len(greeting)] if greeting else "",
+        greeting=greeting,
+        context=tuple(sentence.doc for sentence in analysis.sentences),
     )
 
 
@@ -706,6 +866,34 @@ def _greeting(doc: Doc) -> str:
     return ""
 
 
+def _vocative(doc: Doc, names: frozenset[str]) -> str:
+    """ "..., Mom." at the end of a sentence: said at the start of the rewrite instead."""
+    words = [t for t in doc if not t.is_space]
+    while words and words[-1].is_punct:
+        words.pop()
+    if len(words) >= 3 and words[-2].text == "," and words[-1].lower_ in names:
+        return words[-1].text
+    return ""
+
+
+def sentence_by_sentence(check: Check) -> Check:
+    """Check a text one sentence at a time, each distinct sentence once.
+
+    The detector looks at one sentence at a time, so this gives the same answer as checking
+    the whole text; the suggestions for a block share most of their sentences. The memory
+    lasts for one compose() call only: nothing of a draft is kept.
+    """
+    seen: dict[str, bool] = {}
+
+    def checked(texts: Sequence[str]) -> list[bool]:
+        split = [re.split(r"(?<=[.!?])\s+", text.strip()) for text in texts]
+        new = list(dict.fromkeys(s for sentences in split for s in sentences if s not in seen))
+        seen.update(zip(new, check(new), strict=True))
+        return [all(seen[s] for s in sentences) for sentences in split]
+
+    return checked
+
+
 def compose(
     analysis: Analysis, answers: Answers, lexicons: Lexicons, check: Check, short: bool = False
 ) -> Rewrite:
@@ -713,7 +901,8 @@ def compose(
 
     `short` makes one plain "I feel ... when ..." per block (for the flags of /v1/analyze).
     """
-    blocks = _blocks(analysis)
+    blocks = _blocks(analysis, frozenset(lexicons.relatives))
+    check = sentence_by_sentence(check)
     if short:
         per_block = [
             compose_block(block, answers, lexicons, check, SHORT_SHAPES, limit=1)

@@ -290,6 +290,7 @@ class Lexicons:
     needs: Mapping[str, Need]
     faux: Mapping[str, FauxFeeling]
     rewrite: RewriteFile
+    relatives: tuple[str, ...]  # words people call each other by: "mom", "dad", "sis"
 
     def feeling_words(self) -> tuple[str, ...]:
         return tuple(word for family in self.families for word in family.words)
@@ -389,6 +390,7 @@ def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
         needs={need.id: need for need in needs.needs},
         faux={entry.word: entry for entry in faux.faux},
         rewrite=rewrite,
+        relatives=tuple(word_lists.lists.get("relatives", ())),
     )
     lists = {name: tuple(words) for name, words in word_lists.lists.items()}
     for derived in ("feelings", "faux"):

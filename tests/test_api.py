@@ -179,3 +179,64 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     analyze = spec["paths"]["/v1/analyze"]["post"]
     assert {"200", "413", "422"} <= set(analyze["responses"])
     assert client.get("/docs").status_code == 404
+
+
+def test_rewrite_returns_suggestions_and_message(client: TestClient) -> None:
+    text = "Mom, you never call me back. I feel like you don't care. Love, Sam"
+    body = client.post("/v1/rewrite", json={"text": text}).json()
+    suggestions = body["suggestions"]
+    assert len({s["text"] for s in suggestions}) >= 3
+    best = suggestions[0]
+    assert best["text"].startswith("Mom, I feel ")
+    assert set(best["guessed"]) <= {"feeling", "situation", "need", "request"}
+    for part in best["replaces"]:
+        assert 0 <= part["start"] < part["end"] <= len(text)
+    assert body["message"].endswith("Love, Sam")
+    assert "you never" not in body["message"]
+    recheck = client.post("/v1/analyze", json={"text": body["message"]}).json()
+    assert recheck["summary"]["blaming"] is False
+
+
+def test_rewrite_uses_the_persons_words(client: TestClient) -> None:
+    body = client.post(
+        "/v1/rewrite",
+        json={
+            "text": "You're so selfish.",
+            "feeling": "lonely",
+            "situation": "I spend weekends on my own",
+            "need": "connection",
+            "request": "visit once a month",
+        },
+    ).json()
+    best = body["suggestions"][0]
+    assert best["guessed"] == []
+    assert best["text"] == (
+        "I feel lonely when I spend weekends on my own, because I want to feel connected to "
+        "you. Would you be willing to visit once a month?"
+    )
+
+
+def test_rewrite_errors(client: TestClient) -> None:
+    assert_problem(client.post("/v1/rewrite", json={"text": ""}), 422)
+    assert_problem(client.post("/v1/rewrite", json={"text": "hi", "feeling": "x" * 61}), 422)
+    assert_problem(client.post("/v1/rewrite", json={"text": CANARY, "mood": "sad"}), 422)
+    assert_problem(client.get("/v1/rewrite"), 405)
+
+
+def test_analyze_flags_carry_a_short_rewrite(client: TestClient) -> None:
+    flags = client.post("/v1/analyze", json={"text": "You never call me back."}).json()["flags"]
+    assert flags[0]["suggestion"].startswith("I feel ")
+    assert "when I don't hear back from you" in flags[0]["suggestion"]
+
+
+def test_lexicon_and_help(client: TestClient) -> None:
+    lexicon = client.get("/v1/lexicon").json()
+    words = {word for family in lexicon["families"] for word in family["words"]}
+    assert {"lonely", "hurt", "scared"} <= words
+    assert "abandoned" not in words
+    assert any(need["id"] == "connection" for need in lexicon["needs"])
+    help_page = client.get("/v1/help").json()
+    assert help_page["resources"]
+    for resource in help_page["resources"]:
+        assert resource["source"]
+        assert resource["checked"]

@@ -1,7 +1,7 @@
 // "Check a message": the draft box, inline highlights, the list of flags, rewrite cards,
 // the safety notice. Nothing is stored: the draft lives in this page only.
 
-import { SEVERITY_LABEL, api, h, problemText, resourceItem } from "./common.js";
+import { SEVERITY_LABEL, api, h, problemText, resourceLine } from "./common.js";
 import {
   applyReplacement,
   codePointLength,
@@ -52,9 +52,8 @@ const state = {
   analysisSafety: null,
   rewrite: null, // {text, data} for the suggestions shown
   undo: [], // earlier drafts, newest last
-  active: null, // index of the flag being shown in the detail panel
-  hover: null,
-  caret: null,
+  hover: null, // index of the flag under the pointer
+  caret: null, // index of the flag at the caret, or focused in the list
   showAll: false, // the person asked to see every suggestion
 };
 
@@ -110,14 +109,13 @@ function showDetail(flag) {
   if (state.flags.length === 0) {
     detail.hidden = true;
     detail.replaceChildren();
-    state.active = null;
+    delete detail.dataset.key;
     return;
   }
   detail.hidden = false;
-  const key = flag ? `${flag.index}:${flag.start}` : "hint";
+  const key = flag ? `${flag.index}:${flag.start}:${flag.end}:${flag.rule}` : "hint";
   if (detail.dataset.key === key) return;
   detail.dataset.key = key;
-  state.active = flag ? flag.index : null;
   detail.className = flag ? `flag-detail sev-${flag.severity}` : "flag-detail";
   if (!flag) {
     detail.replaceChildren(
@@ -172,6 +170,7 @@ function renderFlagList() {
 
 function setSummary(text) {
   if (summary.textContent !== text) summary.textContent = text;
+  $("results-empty").hidden = text !== "";
 }
 
 function renderSafety() {
@@ -181,7 +180,7 @@ function renderSafety() {
     return;
   }
   $("safety-message").textContent = safety.message;
-  $("safety-resources").replaceChildren(...safety.resources.map((r) => resourceItem(r, "h3")));
+  $("safety-resources").replaceChildren(...safety.resources.map(resourceLine));
   safetyBox.hidden = false;
 }
 
@@ -198,6 +197,12 @@ function clearResults() {
 }
 
 // ---------- Checking ----------
+
+/** The flag list is busy from the first keystroke until the check of that text is shown. */
+function setBusy(busy) {
+  if (busy) flagList.setAttribute("aria-busy", "true");
+  else flagList.removeAttribute("aria-busy");
+}
 
 function updateCount() {
   const n = codePointLength(draft.value);
@@ -229,16 +234,19 @@ async function check() {
     if (analyzeController) analyzeController.abort();
     clearResults();
     setSummary(text === "" ? "" : "Write or paste your draft, and Mend will check it.");
+    setBusy(false);
     return;
   }
   if (length > MAX_CHARS) {
     if (analyzeController) analyzeController.abort();
     setSummary("Your message is over 5,000 characters. Shorten it to check it.");
+    setBusy(false);
     return;
   }
   if (analyzeController) analyzeController.abort();
   const controller = new AbortController();
   analyzeController = controller;
+  setBusy(true);
   let result;
   try {
     result = await api("/v1/analyze", { text }, controller.signal);
@@ -249,6 +257,7 @@ async function check() {
   analyzeController = null;
   if (!result.ok) {
     setSummary(problemText(result));
+    setBusy(false);
     return;
   }
   const data = result.data;
@@ -268,6 +277,7 @@ async function check() {
     hideSuggestions();
   }
   renderSafety();
+  setBusy(false);
 }
 
 // ---------- Rewrites ----------
@@ -276,6 +286,7 @@ function hideSuggestions() {
   if (rewriteController) rewriteController.abort();
   rewriteController = null;
   state.rewrite = null;
+  suggestions.removeAttribute("aria-busy");
   suggestions.hidden = true;
   cards.replaceChildren();
   wholeMessage.textContent = "";
@@ -431,19 +442,39 @@ function undo() {
   check();
 }
 
+/** Select the whole message on the page, so it can be copied by hand if need be. */
+function selectWholeMessage() {
+  const range = document.createRange();
+  range.selectNodeContents(wholeMessage);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}
+
 async function copyMessage() {
   const text = state.rewrite ? state.rewrite.data.message : "";
   if (!text) return;
   let copied = false;
-  try {
-    await navigator.clipboard.writeText(text);
-    copied = true;
-  } catch {
-    copied = false;
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    } catch {
+      copied = false;
+    }
+  }
+  if (!copied) {
+    // Plain http on a workshop network has no clipboard API: fall back to a selection.
+    selectWholeMessage();
+    try {
+      copied = document.execCommand("copy");
+    } catch {
+      copied = false;
+    }
   }
   copyStatus.textContent = copied
-    ? "Copied. Paste it wherever you write to her."
-    : "Copying was blocked by the browser. Select the message above and copy it yourself.";
+    ? "Copied. You can paste it wherever you write to her."
+    : "This browser would not copy it. The message is selected: press Ctrl+C (or ⌘+C) to copy it.";
 }
 
 // ---------- Which flag is shown: pointer, caret, list ----------
@@ -522,7 +553,12 @@ draft.addEventListener("input", () => {
     state.undo = [];
     undoBar.hidden = true;
   }
-  if (state.rewrite && state.rewrite.text !== text) suggestions.classList.add("is-stale");
+  if (state.rewrite && state.rewrite.text !== text) {
+    // The suggestions were written for the earlier text; they return after the next check.
+    suggestions.classList.add("is-stale");
+    for (const button of cards.querySelectorAll("button.use")) button.disabled = true;
+  }
+  setBusy(true);
   scheduleCheck();
 });
 draft.addEventListener("scroll", () => {

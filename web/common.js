@@ -149,7 +149,24 @@ function hostOf(url) {
 function externalLink(url, label) {
   const href = safeUrl(url);
   if (!href) return label;
-  return h("a", { href, rel: "noopener noreferrer", target: "_blank" }, label);
+  return h(
+    "a",
+    { href, rel: "noopener noreferrer", target: "_blank" },
+    label,
+    h("span", { class: "visually-hidden", text: " (opens in a new tab)" }),
+  );
+}
+
+/** One helpline in a few words, for the safety notice: name (linked), contact, where, when. */
+export function resourceLine(resource) {
+  const meta = [resource.region, resource.hours].filter(Boolean).join(" · ");
+  return h(
+    "li",
+    { class: "resource resource--line" },
+    h("p", {}, h("strong", {}, resource.url ? externalLink(resource.url, resource.name) : resource.name)),
+    h("p", { class: "contact", text: resource.contact }),
+    meta ? h("p", { class: "meta", text: meta }) : null,
+  );
 }
 
 /** One helpline as a list item: name, contact, hours and kind, website, source and date. */
@@ -163,7 +180,7 @@ export function resourceItem(resource, headingTag = "h3") {
     h(headingTag, { text: resource.name }),
     h("p", { class: "contact", text: resource.contact }),
     meta ? h("p", { class: "meta", text: meta }) : null,
-    resource.url ? h("p", {}, externalLink(resource.url, `${hostOf(resource.url)} (opens in a new tab)`)) : null,
+    resource.url ? h("p", {}, externalLink(resource.url, hostOf(resource.url))) : null,
     h(
       "p",
       { class: "source" },

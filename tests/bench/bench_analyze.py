@@ -1,12 +1,16 @@
 """Time the engine against bare parsing with the same pipeline, interleaved in one run.
 
-    python tests/bench/bench_analyze.py [--rounds 300] [--rewrite]
+    python tests/bench/bench_analyze.py [--rounds 300]
 
-For each draft size, every round times `nlp(text)` (the pipeline the engine loaded) and
-`engine.analyze(text)` back to back, alternating which goes first, so both see the same
-machine state. Reports p50/p99 latency of each and the ratio of their medians: under 1.0
-means analysing costs less than a plain parse, because sentences no rule can match are never
-parsed. Timings are figures for a person to read, not pass/fail thresholds.
+For each draft size, every round times, back to back and in alternating order so all see the
+same machine state:
+  nlp(text)     a bare parse with the pipeline the engine loaded (the baseline);
+  analyze       engine.analyze(text): the detector (what `mend check` runs);
+  analyze+tips  what POST /v1/analyze does: the detector plus one short rewrite per flag;
+  rewrite       what POST /v1/rewrite does: the detector, then every suggestion, each re-checked.
+Reports p50/p99 latency and the ratio of each median to the baseline's: under 1.0 means the
+work costs less than a plain parse, because sentences no rule can match are never parsed.
+Timings are figures for a person to read, not pass/fail thresholds.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from drafts import DRAFTS  # noqa: E402
 
 from server.engine import build_engine  # noqa: E402
+from server.rewrite import Answers, compose  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 
@@ -47,11 +52,21 @@ def main() -> int:
 
     engine = build_engine(Settings())
     nlp = engine.pipeline.nlp
+    lexicons = engine.ruleset.lexicons
+
+    def with_tips(text: str) -> object:
+        return compose(engine.analyze(text), Answers(), lexicons, engine.clean_many, short=True)
+
+    def rewrite(text: str) -> object:
+        return compose(engine.analyze(text), Answers(), lexicons, engine.clean_many)
+
     contenders: dict[str, Callable[[str], object]] = {
         "analyze": engine.analyze,
+        "analyze+tips": with_tips,
+        "rewrite": rewrite,
     }
     print(f"pipeline: {engine.pipeline.name} {nlp.pipe_names}; rounds: {args.rounds}")
-    print(f"{'draft':<12} {'what':<10} {'p50 ms':>8} {'p99 ms':>8} {'ratio p50':>10}")
+    print(f"{'draft':<12} {'what':<13} {'p50 ms':>8} {'p99 ms':>8} {'ratio p50':>10}")
     for label, text in DRAFTS.items():
         for _ in range(20):  # warm caches
             nlp(text)
@@ -68,7 +83,7 @@ def main() -> int:
         for name, values in times.items():
             ratio = statistics.median(values) / base
             print(
-                f"{label:<12} {name:<10} {percentile(values, 0.5):8.2f} "
+                f"{label:<12} {name:<13} {percentile(values, 0.5):8.2f} "
                 f"{percentile(values, 0.99):8.2f} {ratio:10.2f}"
             )
     return 0

@@ -1,0 +1,132 @@
+"""Browser-test fixtures: the real app on a free port, one chromium per session, a page per test.
+
+Every page a test opens is watched: a dialog, a script error, a console error (a CSP violation
+lands there) or a request to any other origin fails the test at teardown.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
+
+from server.main import create_app
+from server.settings import Settings
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_SECONDS = 120
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The real app (create_app, lifespan and all) served by uvicorn in a background thread."""
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(Settings()), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="mend-browser-tests", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not server.started:
+        if not thread.is_alive():
+            pytest.fail("The app stopped while starting up; see its log above.", pytrace=False)
+        if time.monotonic() > deadline:
+            pytest.fail(f"The app did not start within {STARTUP_SECONDS} s.", pytrace=False)
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium. Never downloads a browser; a missing chromium is a failure, not a skip."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "The browser tests need Debian's chromium, and it is not installed. "
+            "Install it with scripts/install-chromium (or: sudo apt-get install chromium). "
+            "These tests never download a browser.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Session:
+    """One page of the app, and everything it did that a test may want to assert on."""
+
+    page: Page
+    origin: str
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def foreign_requests(self) -> list[str]:
+        """Requests that left the app's origin (data: URLs never touch the network)."""
+        return [
+            url
+            for url in self.requests
+            if not url.startswith("data:") and _origin(url) != self.origin
+        ]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@pytest.fixture
+def tab(browser: Browser, app_url: str) -> Iterator[Session]:
+    """A fresh context and page (1280×900, light) per test, watched until the end."""
+    context = browser.new_context(
+        base_url=app_url, viewport={"width": 1280, "height": 900}, color_scheme="light"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    watched = Session(page=page, origin=app_url)
+
+    def on_dialog(dialog: Dialog) -> None:
+        watched.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            watched.errors.append(f"console: {message.text}")
+
+    page.on("request", lambda request: watched.requests.append(request.url))
+    page.on("dialog", on_dialog)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: watched.errors.append(f"page error: {error}"))
+    yield watched
+    context.close()
+    assert watched.dialogs == [], f"the page opened dialogs: {watched.dialogs}"
+    assert watched.errors == [], f"the page reported errors: {watched.errors}"
+    assert watched.foreign_requests() == [], "requests left the app's origin"

@@ -1,0 +1,217 @@
+"""The rewrite composer: each transformation on its own, on hand-built and parsed Docs, and
+whole drafts end to end."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from server.engine import Engine
+from server.rewrite import (
+    Answers,
+    compose,
+    drop_absolutes,
+    find_behaviour,
+    flip_pronouns,
+    inflect,
+    observation,
+    request_for,
+)
+
+DATA = Path(__file__).parent / "data"
+
+
+def hand_built(
+    words: list[str], heads: list[int], deps: list[str], tags: list[str], lemmas: list[str]
+) -> Doc:
+    pos = {
+        "PRP": "PRON",
+        "RB": "ADV",
+        "VBP": "VERB",
+        "VBD": "VERB",
+        "VB": "VERB",
+        "PRP$": "PRON",
+        "NN": "NOUN",
+        "RP": "ADP",
+        "IN": "ADP",
+        "DT": "DET",
+        ".": "PUNCT",
+    }
+    return Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        heads=heads,
+        deps=deps,
+        tags=tags,
+        pos=[pos[tag] for tag in tags],
+        lemmas=lemmas,
+    )
+
+
+def never_call_me_back() -> Doc:
+    # "you never call me back ." — heads are absolute token indices
+    return hand_built(
+        ["you", "never", "call", "me", "back", "."],
+        [2, 2, 2, 2, 2, 2],
+        ["nsubj", "neg", "ROOT", "dobj", "advmod", "punct"],
+        ["PRP", "RB", "VBP", "PRP", "RB", "."],
+        ["you", "never", "call", "I", "back", "."],
+    )
+
+
+def test_flip_pronouns() -> None:
+    assert flip_pronouns("I always call you") == "you always call me"
+    assert flip_pronouns("my mother and your sister") == "your mother and my sister"
+    assert flip_pronouns("you're late and I'm tired") == "I'm late and you're tired"
+
+
+def test_drop_absolutes_on_a_hand_built_doc() -> None:
+    doc = never_call_me_back()
+    assert [t.text for t in drop_absolutes(doc)] == ["you", "call", "me", "back", "."]
+
+
+@pytest.mark.parametrize(
+    ("lemma", "negated", "past", "said"),
+    [
+        ("call", True, False, "don't call"),
+        ("call", True, True, "didn't call"),
+        ("ruin", False, True, "ruined"),
+        ("bring", False, True, "brought"),
+        ("be", True, True, "weren't"),
+        ("be", False, False, "are"),
+    ],
+)
+def test_inflect_tense_and_agreement(lemma: str, negated: bool, past: bool, said: str) -> None:
+    assert inflect(lemma, negated=negated, past=past) == said
+
+
+def test_behaviour_from_a_hand_built_doc(engine: Engine) -> None:
+    behaviour = find_behaviour(never_call_me_back())
+    assert behaviour is not None
+    assert behaviour.lemma == "call"
+    assert behaviour.negated
+    assert [t.text for t in behaviour.phrase] == ["me", "back"]
+    lexicons = engine.ruleset.lexicons
+    # the blamed behaviour becomes an observation from the writer's side ...
+    assert observation(behaviour, lexicons) == "I don't hear back from you"
+    # ... and a request for what the person would like instead
+    assert request_for(behaviour, lexicons) == (
+        "Would you be willing to call me back when you get my messages?"
+    )
+
+
+def test_behaviour_from_a_parsed_doc(engine: Engine) -> None:
+    doc = engine.pipeline.nlp("You always bring up my weight in front of everyone.")
+    behaviour = find_behaviour(doc)
+    assert behaviour is not None
+    assert (behaviour.lemma, behaviour.negated) == ("bring", False)
+    assert observation(behaviour, engine.ruleset.lexicons) == (
+        "you bring up my weight in front of everyone"
+    )
+
+
+def first(engine: Engine, text: str, answers: Answers | None = None) -> str:
+    lexicons = engine.ruleset.lexicons
+    result = compose(engine.analyze(text), answers or Answers(), lexicons, engine.clean_many)
+    assert result.suggestions, text
+    return result.suggestions[0].text
+
+
+def test_the_articles_kind_of_rewrite(engine: Engine) -> None:
+    text = first(engine, "Mom, you never call me back.")
+    assert text.startswith("Mom, I feel ")
+    assert "when I don't hear back from you" in text
+    assert "Would you be willing to call me back" in text
+
+
+def test_faux_feeling_becomes_the_real_feelings_beneath(engine: Engine) -> None:
+    result = compose(
+        engine.analyze("I feel abandoned since you moved to Florida."),
+        Answers(),
+        engine.ruleset.lexicons,
+        engine.clean_many,
+    )
+    best = result.suggestions[0]
+    assert best.feeling in engine.ruleset.lexicons.faux["abandoned"].feelings
+    assert "abandoned" not in best.text
+    assert "since you moved to Florida" in best.text
+
+
+def test_pseudo_i_statement_becomes_a_feeling(engine: Engine) -> None:
+    text = first(engine, "I feel like you don't care about my music.")
+    assert "feel like you" not in text
+    assert text.startswith("I feel ")
+    assert "my music" in text
+
+
+def test_past_tense_agrees(engine: Engine) -> None:
+    text = first(engine, "You ruined my birthday by bringing up the divorce.")
+    assert text.startswith("I felt ")
+    assert "when you brought up the divorce" in text
+
+
+def test_label_without_behaviour_is_marked_guessed(engine: Engine) -> None:
+    result = compose(
+        engine.analyze("You're so selfish."), Answers(), engine.ruleset.lexicons, engine.clean_many
+    )
+    assert "situation" in result.suggestions[0].guessed
+    assert "selfish" not in result.suggestions[0].text
+
+
+def test_the_persons_own_words_are_used_as_given(engine: Engine) -> None:
+    answers = Answers(
+        feeling="lonely",
+        situation="I spent Christmas on my own",
+        need="connection",
+        request="call me on Sundays",
+    )
+    result = compose(
+        engine.analyze("You're so selfish."), answers, engine.ruleset.lexicons, engine.clean_many
+    )
+    best = result.suggestions[0]
+    assert best.text == (
+        "I felt lonely when I spent Christmas on my own, because I want to feel connected to "
+        "you. Would you be willing to call me on Sundays?"
+    )
+    assert best.guessed == ()
+
+
+def test_message_keeps_everything_else(engine: Engine) -> None:
+    draft = "Hi Mum,\n\nThe kids loved the cake.\nYou never ask about my work.\n\nLove,\nSam"
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    assert result.message.startswith("Hi Mum,\n\nThe kids loved the cake.\n")
+    assert result.message.endswith("\n\nLove,\nSam")
+    assert "You never ask" not in result.message
+    assert engine.is_clean(result.message)
+
+
+def test_clean_draft_has_nothing_to_rewrite(engine: Engine) -> None:
+    draft = "I feel guilty when you get upset if I go one day without calling you."
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    assert result.suggestions == ()
+    assert result.message == draft
+
+
+def test_suggestions_on_the_labelled_set(engine: Engine) -> None:
+    """Every suggestion for a sample of blaming drafts: distinct, clean, no slots, genuine."""
+    items = [json.loads(line) for line in (DATA / "labelled.jsonl").read_text().splitlines()]
+    blaming = [item["text"] for item in items if item["blaming"]]
+    genuine = set(engine.ruleset.lexicons.feeling_words())
+    for text in random.Random(3).sample(blaming, 40):
+        analysis = engine.analyze(text)
+        result = compose(analysis, Answers(), engine.ruleset.lexicons, engine.clean_many)
+        if not any(flag.severity.rank >= 1 for flag in analysis.flags):
+            continue
+        texts = [s.text for s in result.suggestions]
+        assert len(texts) == len(set(texts))
+        for suggestion in result.suggestions:
+            assert engine.is_clean(suggestion.text), suggestion.text
+            assert suggestion.feeling in genuine
+            assert not any(mark in suggestion.text for mark in ("{", "}", "[", "]", "___"))
+            for start, end in suggestion.replaces:
+                assert 0 <= start < end <= len(text)
