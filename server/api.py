@@ -7,19 +7,24 @@ draft cannot stall the event loop.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Request
 
+from server.coach import CoachTexts, LineResult, Tools, advance
 from server.engine import Analysis, Engine, Flag, UnknownProfileError, UnknownRuleError
 from server.errors import ApiError
+from server.rehearse import Partner, Style
 from server.rewrite import Answers, Suggestion, compose
 from server.rules import CATEGORIES, Rule, Severity
 from server.safety import RiskDetector, Safety
 from server.schemas import (
     AnalyzeRequest,
     AnalyzeResponse,
+    CoachRequest,
+    CoachResponse,
     ExampleOut,
     FeelingFamilyOut,
     FlagOut,
@@ -29,6 +34,8 @@ from server.schemas import (
     NeedOut,
     Problem,
     ProfileOut,
+    RehearseRequest,
+    RehearseResponse,
     Replacement,
     ResourceOut,
     RewriteRequest,
@@ -37,6 +44,7 @@ from server.schemas import (
     RuleOut,
     RulesResponse,
     SafetyOut,
+    SofterOut,
     SuggestionOut,
     Summary,
 )
@@ -59,8 +67,20 @@ def get_safety(request: Request) -> RiskDetector:
     return detector
 
 
+def get_partner(request: Request) -> Partner:
+    partner: Partner = request.app.state.partner
+    return partner
+
+
+def get_coach_texts(request: Request) -> CoachTexts:
+    texts: CoachTexts = request.app.state.coach_texts
+    return texts
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SafetyDep = Annotated[RiskDetector, Depends(get_safety)]
+PartnerDep = Annotated[Partner, Depends(get_partner)]
+CoachTextsDep = Annotated[CoachTexts, Depends(get_coach_texts)]
 
 
 def _version() -> str:
@@ -247,4 +267,90 @@ def help_resources(safety: SafetyDep) -> HelpResponse:
     return HelpResponse(
         version=safety.version,
         resources=[ResourceOut(**vars(resource)) for resource in safety.resources],
+    )
+
+
+def rehearse_line(
+    engine: Engine,
+    partner: Partner,
+    line: str,
+    style: Style,
+    intensity: int,
+    said_before: list[str],
+) -> tuple[RehearseResponse, LineResult]:
+    """Her reply to a line, the flags in the line, and what a softer line would have drawn."""
+    lexicons = engine.ruleset.lexicons
+    analysis = engine.analyze(line)
+    docs = [s.doc for s in analysis.sentences] or [engine.pipeline.nlp(line)]
+    reply = partner.reply(analysis, docs, style, intensity, lexicons, said_before)
+    softer = None
+    if reply.kind == "blame":
+        rewritten = compose(analysis, Answers(), lexicons, engine.clean_many, short=True)
+        if rewritten.suggestions:
+            gentle = rewritten.suggestions[0].text
+            gentle_analysis = engine.analyze(gentle)
+            gentle_docs = [s.doc for s in gentle_analysis.sentences] or [
+                engine.pipeline.nlp(gentle)
+            ]
+            drawn = partner.reply(
+                gentle_analysis, gentle_docs, style, intensity, lexicons, said_before
+            )
+            softer = SofterOut(line=gentle, reply=drawn.text, reaction=drawn.reaction)
+    response = RehearseResponse(
+        reply=reply.text,
+        reaction=reply.reaction,
+        flags=[flag_out(flag) for flag in analysis.flags],
+        softer=softer,
+        safety=None,
+    )
+    return response, LineResult(reply.text, reply.reaction)
+
+
+@router.post("/v1/rehearse", response_model=RehearseResponse, responses=ERRORS, tags=["coach"])
+def rehearse(
+    body: RehearseRequest, engine: EngineDep, partner: PartnerDep, safety: SafetyDep
+) -> RehearseResponse:
+    """Practise a line: her scripted reply, chosen by rules from how the line is phrased."""
+    said_before = [turn.text for turn in body.history if turn.speaker == "her"]
+    response, _ = rehearse_line(engine, partner, body.line, body.style, body.intensity, said_before)
+    typed = [turn.text for turn in body.history if turn.speaker == "you"]
+    return response.model_copy(update={"safety": safety_out(safety.assess(body.line, *typed))})
+
+
+@router.post("/v1/coach", response_model=CoachResponse, responses=ERRORS, tags=["coach"])
+def coach(
+    body: CoachRequest,
+    engine: EngineDep,
+    partner: PartnerDep,
+    safety: SafetyDep,
+    texts: CoachTextsDep,
+) -> CoachResponse:
+    """One turn of the guided conversation. Send the state you were given and your answer."""
+    replies: dict[str, RehearseResponse] = {}
+
+    def rehearse_tool(line: str, style: str, intensity: int, said: Sequence[str]) -> LineResult:
+        chosen = cast(Style, style)  # the state's model allows only the five styles
+        response, result = rehearse_line(engine, partner, line, chosen, intensity, list(said))
+        replies["last"] = response
+        return result
+
+    tools = Tools(
+        texts=texts,
+        lexicons=engine.ruleset.lexicons,
+        analyze=engine.analyze,
+        rewrite=lambda text, answers: compose(
+            engine.analyze(text), answers, engine.ruleset.lexicons, engine.clean_many
+        ),
+        rehearse=rehearse_tool,
+        assess=safety.assess,
+    )
+    turn = advance(body.state, body.answer, body.action, tools)
+    return CoachResponse(
+        state=turn.state,
+        messages=[m for m in turn.messages if m],
+        prompt=turn.prompt,
+        flags=[flag_out(flag) for flag in turn.flags],
+        reply=replies.get("last"),
+        summary=turn.summary,
+        safety=safety_out(turn.safety),
     )

@@ -17,10 +17,12 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from server import api
+from server.coach import CoachTexts
 from server.engine import Engine
 from server.errors import install_error_handlers
 from server.middleware import AccessLog, BodyLimit, SecurityHeaders
 from server.nlp import load_pipeline
+from server.rehearse import Partner
 from server.rules import RuleSet, load_rules
 from server.safety import RiskDetector
 from server.settings import Settings
@@ -79,6 +81,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = Engine(load_pipeline(settings.model), ruleset)
         app.state.safety = RiskDetector.load(settings.rules_dir / "safety")
+        app.state.partner = Partner.load(settings.rules_dir / "coach")
+        app.state.coach_texts = CoachTexts.load(
+            settings.rules_dir / "coach" / "coach.yaml", ruleset.lexicons
+        )
         pipeline = app.state.engine.pipeline
         log.info("model %s, %d rules active", pipeline.name, len(app.state.engine.rules))
         yield

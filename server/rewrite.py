@@ -373,7 +373,7 @@ def _lemmas(docs: Iterable[Doc]) -> set[str]:
     }
 
 
-def _topic_phrase(docs: Sequence[Doc]) -> str | None:
+def topic_phrase(docs: Sequence[Doc]) -> str | None:
     """The most concrete thing talked about: "about Thanksgiving" -> "Thanksgiving"."""
     for doc in docs:
         for token in doc:
@@ -584,7 +584,7 @@ def _situations(block: _Block, lexicons: Lexicons) -> list[_Situation]:
         clause = time_clause(doc)
         if clause and all(clause != s.text for s in found):
             found.append(_Situation(clause, False, is_past(clause, doc)))
-    topic = _topic_phrase(block.docs) or _topic_phrase(block.context)
+    topic = topic_phrase(block.docs) or topic_phrase(block.context)
     for word in _label_words(block.flags, lexicons):
         situation = lexicons.rewrite.labels[word].situation
         situation = situation.replace("{topic}", topic or "my life")
@@ -758,7 +758,7 @@ def _passing(candidates: list[Suggestion], check: Check, limit: int | None) -> l
 
 def _fallbacks(block: _Block, feeling: str, why: str) -> list[Suggestion]:
     """Plain statements for when no fuller one passes the detector."""
-    topic = _topic_phrase(block.docs) or _topic_phrase(block.context)
+    topic = topic_phrase(block.docs) or topic_phrase(block.context)
     situations = [f"we talk about {topic}"] if topic else []
     situations.append("we talk like this")
     return [

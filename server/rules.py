@@ -313,14 +313,14 @@ _Yaml12Loader.add_implicit_resolver(
 )
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise RuleError(f"{path}: cannot read YAML: {error}") from error
 
 
-def _validate(model: type[M], path: Path, data: Any) -> M:
+def validate_file(model: type[M], path: Path, data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -359,15 +359,15 @@ def _check_rewrite_refs(
 
 def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
     """Read rules/lexicons/ and check its cross-references."""
-    feelings = _validate(
-        FeelingsFile, folder / "feelings.yaml", _read_yaml(folder / "feelings.yaml")
+    feelings = validate_file(
+        FeelingsFile, folder / "feelings.yaml", read_yaml(folder / "feelings.yaml")
     )
-    needs = _validate(NeedsFile, folder / "needs.yaml", _read_yaml(folder / "needs.yaml"))
-    faux = _validate(
-        FauxFile, folder / "faux_feelings.yaml", _read_yaml(folder / "faux_feelings.yaml")
+    needs = validate_file(NeedsFile, folder / "needs.yaml", read_yaml(folder / "needs.yaml"))
+    faux = validate_file(
+        FauxFile, folder / "faux_feelings.yaml", read_yaml(folder / "faux_feelings.yaml")
     )
     words_path = folder / "words.yaml"
-    word_lists = _validate(WordListsFile, words_path, _read_yaml(words_path))
+    word_lists = validate_file(WordListsFile, words_path, read_yaml(words_path))
 
     feeling_words = {word for family in feelings.families for word in family.words}
     need_ids = {need.id for need in needs.needs}
@@ -383,7 +383,7 @@ def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
                 raise RuleError(f"{where}.needs: {need!r} is not in needs.yaml")
 
     rewrite_path = folder / "rewrite.yaml"
-    rewrite = _validate(RewriteFile, rewrite_path, _read_yaml(rewrite_path))
+    rewrite = validate_file(RewriteFile, rewrite_path, read_yaml(rewrite_path))
     _check_rewrite_refs(rewrite_path, rewrite, feeling_words, need_ids)
     lexicons = Lexicons(
         families=tuple(feelings.families),
@@ -506,8 +506,8 @@ def word_forms(words: list[str], lists: Mapping[str, tuple[str, ...]]) -> frozen
 
 
 def load_rule(path: Path, lists: Mapping[str, tuple[str, ...]]) -> Rule:
-    data = _read_yaml(path)
-    spec = _validate(RuleFile, path, data)
+    data = read_yaml(path)
+    spec = validate_file(RuleFile, path, data)
     if spec.id != path.stem:
         raise RuleError(f"{path}: id: {spec.id!r} must equal the file name {path.stem!r}")
     if spec.category != path.parent.name:
@@ -554,7 +554,7 @@ def _trigger_groups(
 
 
 def load_profiles(path: Path, rules: tuple[Rule, ...]) -> dict[str, Profile]:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if not isinstance(data, dict) or "strict" not in data:
         raise RuleError(
             f"{path}: (top level): a mapping of profiles including 'strict' is required"
@@ -562,7 +562,7 @@ def load_profiles(path: Path, rules: tuple[Rule, ...]) -> dict[str, Profile]:
     rule_ids = {rule.id for rule in rules}
     profiles = {}
     for name, body in data.items():
-        spec = _validate(ProfileFile, path, body)
+        spec = validate_file(ProfileFile, path, body)
         for category in spec.categories:
             if category not in CATEGORIES:
                 raise RuleError(f"{path}: {name}.categories: unknown category {category!r}")

@@ -213,3 +213,129 @@ class HelpResponse(_Response):
 
     version: str
     resources: list[ResourceOut]
+
+
+# --- the partner and the coach --------------------------------------------------------------
+
+StyleName = Literal["warm", "worried", "defensive", "critical", "distant"]
+ReactionName = Literal["opens", "softens", "defends", "attacks", "withdraws"]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+class Turn(_Request):
+    """One earlier line of a rehearsal."""
+
+    speaker: Literal["you", "her"]
+    text: Line
+
+
+class RehearseRequest(_Request):
+    line: Line = Field(description="What the person would say.")
+    style: StyleName = Field(default="warm", description="How she tends to answer.")
+    intensity: int = Field(default=1, ge=1, le=3, description="1 mild to 3 hardest.")
+    history: list[Turn] = Field(default_factory=list, max_length=40)
+
+
+class SofterOut(_Response):
+    line: str = Field(description="A gentler way to say the same thing.")
+    reply: str
+    reaction: ReactionName
+
+
+class RehearseResponse(_Response):
+    reply: str = Field(description="Her scripted reply; a program, not a person.")
+    reaction: ReactionName
+    flags: list[FlagOut]
+    softer: SofterOut | None = Field(description="What a softer line would have drawn.")
+    safety: SafetyOut | None
+
+
+Step = Literal[
+    "intro",
+    "list",
+    "weigh",
+    "choose",
+    "feelings",
+    "situation",
+    "need",
+    "her_side",
+    "draft",
+    "rehearse",
+    "plan",
+    "summary",
+    "declined",
+]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Conflict(_Request):
+    text: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    weight: int | None = Field(default=None, ge=1, le=5, description="1 light to 5 very heavy.")
+
+
+class RehearsalLine(_Request):
+    line: Line
+    reply: Line
+    reaction: ReactionName
+
+
+class Plan(_Request):
+    time: Short | None = None
+    step: Short | None = None
+
+
+class CoachState(_Request):
+    """Everything the coach knows, sent back and forth each turn: the server keeps nothing."""
+
+    version: Literal[1] = 1
+    step: Step = "intro"
+    conflicts: list[Conflict] = Field(default_factory=list, max_length=10)
+    chosen: int | None = Field(default=None, ge=0, le=9)
+    feelings: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
+        default_factory=list, max_length=6
+    )
+    situation: Annotated[str, StringConstraints(max_length=500)] | None = None
+    need: Short | None = None
+    her_side: list[Short] = Field(default_factory=list, max_length=15)
+    draft: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    style: StyleName = "warm"
+    intensity: int = Field(default=1, ge=1, le=3)
+    rehearsal: list[RehearsalLine] = Field(default_factory=list, max_length=40)
+    plan: Plan = Field(default_factory=Plan)
+
+
+class CoachRequest(_Request):
+    state: CoachState | None = Field(default=None, description="None starts a conversation.")
+    answer: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    action: Literal["next", "back", "skip", "decline", "restart"] = "next"
+
+
+class CoachPrompt(_Response):
+    kind: Literal[
+        "start",
+        "text",
+        "weights",
+        "choice",
+        "feelings",
+        "needs",
+        "struggles",
+        "draft",
+        "rehearse",
+        "plan",
+        "summary",
+        "none",
+    ]
+    text: str
+    help: str | None = None
+    options: list[str] = Field(default_factory=list)
+    suggested: int | None = None
+
+
+class CoachResponse(_Response):
+    state: CoachState
+    messages: list[str] = Field(description="What the coach says, in order.")
+    prompt: CoachPrompt
+    flags: list[FlagOut] = Field(default_factory=list, description="For the draft step.")
+    reply: RehearseResponse | None = None
+    summary: str | None = None
+    safety: SafetyOut | None

@@ -190,6 +190,7 @@ function clearResults() {
   state.analysisSafety = null;
   state.caret = null;
   state.hover = null;
+  $("results-clean").hidden = true;
   renderMirror();
   renderFlagList();
   renderSafety();
@@ -271,6 +272,7 @@ async function check() {
   caretChanged();
   const safetyNote = data.safety ? " Support is listed below." : "";
   setSummary(`${data.summary.headline}.${safetyNote}`.replace("..", "."));
+  $("results-clean").hidden = data.flags.length > 0;
   if (data.summary.blaming) {
     requestRewrite(text);
   } else {
@@ -421,7 +423,7 @@ function useSuggestion(suggestion) {
   state.undo.push(rewrite.text);
   hideSuggestions();
   setDraft(text, caret);
-  undoMsg.textContent = "Your draft now uses the suggestion. Mend is checking it again.";
+  undoMsg.textContent = "Your draft now uses the suggestion.";
   undoBar.hidden = false;
   undoMsg.focus();
   check();

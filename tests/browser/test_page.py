@@ -167,7 +167,7 @@ def test_text_helpers_in_the_page(tab: Session) -> None:
     result = page.evaluate(
         """async () => {
       const t = await import('/text.js');
-      const draft = 'Mom, you never call me back. I feel like you don\\'t care.';
+      const draft = "Mom, you never call me back. I feel like you don't care.";
       const flag = {start: 5, end: 14, text: 'you never'};
       return {
         emoji: t.flagsToUtf16('😀 you never', [{...flag, start: 2, end: 11}]),

@@ -1,0 +1,436 @@
+"""The coach: a guided rehearsal as a table of steps. advance(state, answer) -> turn, pure.
+
+Choose one conflict (a lighter one both can handle), identify the feelings, determine the
+sources, draft the I-statement, rehearse it, plan a small next step. The server keeps nothing:
+the state travels with every turn. Declining is a valid ending, never argued with. When risk
+language appears the coach pauses, answers calmly with resources, and lets the person go on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.engine import Analysis, Flag
+from server.rewrite import Answers, Rewrite
+from server.rules import Lexicons, RuleError, Severity, read_yaml, validate_file
+from server.safety import Safety
+from server.schemas import CoachPrompt, CoachState, Conflict, Plan, RehearsalLine, Step
+
+ORDER: tuple[Step, ...] = (
+    "intro",
+    "list",
+    "weigh",
+    "choose",
+    "feelings",
+    "situation",
+    "need",
+    "her_side",
+    "draft",
+    "rehearse",
+    "plan",
+    "summary",
+)
+OPTIONAL: frozenset[Step] = frozenset({"her_side", "rehearse", "plan"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StepText(_Strict):
+    prompt: str
+    help: str | None = None
+    suggest: str | None = None
+    faux: str | None = None
+    clean: str | None = None
+    flagged: str | None = None
+
+
+class Myth(_Strict):
+    myth: str
+    truth: str
+
+
+class CoachTexts(_Strict):
+    """rules/coach/coach.yaml: everything the coach says."""
+
+    version: int
+    disclaimer: str
+    steps: dict[str, StepText]
+    struggles: list[str] = Field(min_length=1)
+    myths: list[Myth] = Field(min_length=1)
+    qualities: list[str] = Field(min_length=1)
+    small_steps: list[str] = Field(min_length=1)
+    timing: list[str] = Field(min_length=1)
+    need_examples: list[str] = Field(min_length=1)
+
+    @classmethod
+    def load(cls, path: Path, lexicons: Lexicons) -> CoachTexts:
+        texts = validate_file(cls, path, read_yaml(path))
+        missing = set(ORDER) - {"declined"} - set(texts.steps)
+        for step in (
+            *sorted(missing),
+            *(s for s in ("declined", "paused") if s not in texts.steps),
+        ):
+            raise RuleError(f"{path}: steps.{step}: missing")
+        for need in texts.need_examples:
+            if need not in lexicons.needs:
+                raise RuleError(f"{path}: need_examples: {need!r} is not in needs.yaml")
+        return texts
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """What the partner said to one line (see server.rehearse)."""
+
+    reply: str
+    reaction: str
+
+
+@dataclass(frozen=True)
+class Tools:
+    """What the coach may call: the engine and the partner, passed in so the coach stays pure."""
+
+    texts: CoachTexts
+    lexicons: Lexicons
+    analyze: Callable[[str], Analysis]
+    rewrite: Callable[[str, Answers], Rewrite]
+    rehearse: Callable[[str, str, int, Sequence[str]], LineResult]
+    assess: Callable[..., Safety | None]
+
+
+@dataclass(frozen=True)
+class CoachTurn:
+    state: CoachState
+    messages: list[str]
+    prompt: CoachPrompt
+    flags: tuple[Flag, ...] = ()
+    reply: LineResult | None = None
+    line: str | None = None
+    summary: str | None = None
+    safety: Safety | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+# --- small pure helpers -----------------------------------------------------------------------
+
+
+def split_grievances(text: str) -> list[str]:
+    """One grievance per line or sentence; list marks and blanks dropped."""
+    parts = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line).strip()
+        parts += [p.strip() for p in re.split(r"(?<=[.!?;])\s+", line) if p.strip()]
+    return [p for p in parts if re.search(r"\w", p)][:10]
+
+
+def parse_weights(text: str, count: int) -> list[int] | None:
+    numbers = [int(n) for n in re.findall(r"\d", text)]
+    if len(numbers) != count or not all(1 <= n <= 5 for n in numbers):
+        return None
+    return numbers
+
+
+def lightest(conflicts: Sequence[Conflict]) -> int:
+    """The lightest conflict to start with: one both can handle, not the most serious."""
+    weights = [c.weight if c.weight is not None else 3 for c in conflicts]
+    return min(range(len(conflicts)), key=lambda i: (weights[i], i))
+
+
+def feelings_in(text: str, lexicons: Lexicons) -> tuple[list[str], list[str]]:
+    """(genuine feelings, faux feelings) named in the person's words."""
+    lowered = " " + re.sub(r"[^a-z' -]", " ", text.lower()) + " "
+    genuine = [w for w in lexicons.feeling_words() if f" {w} " in lowered]
+    faux = [w for w in lexicons.faux if f" {w} " in lowered]
+    if re.search(r"\bfeel(?:s|ing)? (?:like|that|as if) (?:you|she|he|they|my)\b", lowered):
+        faux.append("like")
+    return genuine, faux
+
+
+def step_after(step: Step) -> Step:
+    return ORDER[min(ORDER.index(step) + 1, len(ORDER) - 1)] if step in ORDER else "intro"
+
+
+def step_before(step: Step) -> Step:
+    return ORDER[max(ORDER.index(step) - 1, 0)] if step in ORDER else "intro"
+
+
+# --- the conversation -------------------------------------------------------------------------
+
+
+def start(tools: Tools) -> CoachTurn:
+    state = CoachState()
+    return CoachTurn(state, [tools.texts.disclaimer], prompt_for(state, tools))
+
+
+def advance(state: CoachState | None, answer: str | None, action: str, tools: Tools) -> CoachTurn:
+    """One turn: take the answer (or action) for the current step and move on."""
+    if state is None or action == "restart":
+        return start(tools)
+    text = (answer or "").strip()
+    safety = tools.assess(text) if text else None
+    if safety is not None:
+        # Pause calmly; keep the step so they can go on whenever they like. Nothing of what
+        # they wrote is stored.
+        paused = tools.texts.steps["paused"].prompt
+        return CoachTurn(state, [paused], prompt_for(state, tools), safety=safety)
+    if action == "decline":
+        declined = state.model_copy(update={"step": "declined"})
+        return CoachTurn(declined, [tools.texts.steps["declined"].prompt], _prompt("none", ""))
+    if action == "back":
+        earlier = state.model_copy(update={"step": step_before(state.step)})
+        return CoachTurn(earlier, [], prompt_for(earlier, tools))
+    if state.step == "declined":
+        return start(tools)
+    if action == "skip":
+        return _enter(state.model_copy(update={"step": step_after(state.step)}), tools, [])
+    handler = HANDLERS.get(state.step)
+    if handler is None:
+        return _enter(state, tools, [])
+    return handler(state, text, tools)
+
+
+def _enter(state: CoachState, tools: Tools, messages: list[str]) -> CoachTurn:
+    """Arrive at state.step: some steps do their work on arrival (draft, summary)."""
+    if state.step == "draft":
+        return _draft_arrive(state, tools, messages)
+    if state.step == "summary":
+        summary = summary_of(state, tools)
+        return CoachTurn(state, messages, prompt_for(state, tools), summary=summary)
+    return CoachTurn(state, messages, prompt_for(state, tools))
+
+
+def _next(state: CoachState, tools: Tools, messages: list[str], **changes: object) -> CoachTurn:
+    moved = state.model_copy(update={**changes, "step": step_after(state.step)})
+    return _enter(moved, tools, messages)
+
+
+def _stay(state: CoachState, tools: Tools, messages: list[str]) -> CoachTurn:
+    return CoachTurn(state, messages, prompt_for(state, tools))
+
+
+def _intro(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    return _next(state, tools, [])
+
+
+def _list(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    grievances = split_grievances(text)
+    if not grievances:
+        return _stay(state, tools, [])
+    conflicts = [Conflict(text=g[:500]) for g in grievances]
+    return _next(state, tools, [], conflicts=conflicts, chosen=None)
+
+
+def _weigh(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    weights = parse_weights(text, len(state.conflicts))
+    if weights is None:
+        return _stay(state, tools, [])
+    conflicts = [
+        c.model_copy(update={"weight": w}) for c, w in zip(state.conflicts, weights, strict=True)
+    ]
+    return _next(state, tools, [], conflicts=conflicts)
+
+
+def _choose(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    if not state.conflicts:
+        return _enter(state.model_copy(update={"step": "list"}), tools, [])
+    picked = re.findall(r"\d+", text)
+    index = int(picked[0]) - 1 if picked else lightest(state.conflicts)
+    if not 0 <= index < len(state.conflicts):
+        return _stay(state, tools, [])
+    return _next(state, tools, [], chosen=index)
+
+
+def _feelings(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    genuine, faux = feelings_in(text, tools.lexicons)
+    if faux and not genuine:
+        # A thought dressed as a feeling: name it gently and offer the feelings beneath.
+        word = next((w for w in faux if w != "like"), "like")
+        offered = (
+            tools.lexicons.faux[word].feelings
+            if word in tools.lexicons.faux
+            else ["hurt", "lonely", "sad"]
+        )
+        said = word if word != "like" else "feel like"
+        message = (tools.texts.steps["feelings"].faux or "").format(
+            word=said, feelings=", ".join(offered)
+        )
+        return _stay(state, tools, [message])
+    if not genuine:
+        return _stay(state, tools, [])
+    return _next(state, tools, [], feelings=genuine[:6])
+
+
+def _situation(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    if not text:
+        return _stay(state, tools, [])
+    return _next(state, tools, [], situation=text[:500])
+
+
+def _need(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    if not text:
+        return _stay(state, tools, [])
+    lowered = text.lower().strip()
+    need = next(
+        (n.id for n in tools.lexicons.needs.values() if lowered in (n.id, n.label)), text[:200]
+    )
+    return _next(state, tools, [], need=need)
+
+
+def _her_side(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    picked = [s.strip() for s in re.split(r"[\n;,]", text) if s.strip()][:15]
+    return _next(state, tools, [], her_side=[p[:200] for p in picked])
+
+
+def _draft_arrive(state: CoachState, tools: Tools, messages: list[str]) -> CoachTurn:
+    """Compose the I-statement from their answers, and show what the detector says of it."""
+    if state.draft is None:
+        conflict = _chosen_text(state)
+        answers = Answers(
+            feeling=state.feelings[0] if state.feelings else None,
+            situation=state.situation,
+            need=state.need,
+        )
+        result = tools.rewrite(conflict, answers) if conflict else None
+        draft = result.suggestions[0].text if result and result.suggestions else None
+        if draft is None:
+            feeling = state.feelings[0] if state.feelings else "hurt"
+            when = state.situation or "we talk about this"
+            draft = f"I feel {feeling} when {when}."
+        state = state.model_copy(update={"draft": draft})
+    return _draft_verdict(state, tools, messages)
+
+
+def _draft_verdict(state: CoachState, tools: Tools, messages: list[str]) -> CoachTurn:
+    analysis = tools.analyze(state.draft or "")
+    blaming = [f for f in analysis.flags if f.severity.rank >= Severity.warning.rank]
+    texts = tools.texts.steps["draft"]
+    note = texts.flagged if blaming else texts.clean
+    return CoachTurn(
+        state, [*messages, note or ""], prompt_for(state, tools), flags=tuple(analysis.flags)
+    )
+
+
+def _draft(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    if text:  # an edit: check it again
+        edited = state.model_copy(update={"draft": text[:2000]})
+        analysis = tools.analyze(edited.draft or "")
+        if any(f.severity.rank >= Severity.warning.rank for f in analysis.flags):
+            return _draft_verdict(edited, tools, [])
+        return _next(edited, tools, [])
+    return _next(state, tools, [])
+
+
+def _rehearse(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    if not text:  # "done": move on
+        return _next(state, tools, [])
+    said_before = [turn.reply for turn in state.rehearsal]
+    result = tools.rehearse(text[:1000], state.style, state.intensity, said_before)
+    line = RehearsalLine(line=text[:1000], reply=result.reply[:1000], reaction=result.reaction)
+    rehearsal = [*state.rehearsal, line][-40:]
+    updated = state.model_copy(update={"rehearsal": rehearsal})
+    return CoachTurn(updated, [], prompt_for(updated, tools), reply=result, line=text[:1000])
+
+
+def _plan(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    when, _, small = text.partition("\n")
+    plan = Plan(time=when.strip()[:200] or None, step=small.strip()[:200] or None)
+    return _next(state, tools, [], plan=plan)
+
+
+def _summary(state: CoachState, text: str, tools: Tools) -> CoachTurn:
+    return _enter(state, tools, [])
+
+
+HANDLERS: dict[str, Callable[[CoachState, str, Tools], CoachTurn]] = {
+    "intro": _intro,
+    "list": _list,
+    "weigh": _weigh,
+    "choose": _choose,
+    "feelings": _feelings,
+    "situation": _situation,
+    "need": _need,
+    "her_side": _her_side,
+    "draft": _draft,
+    "rehearse": _rehearse,
+    "plan": _plan,
+    "summary": _summary,
+}
+
+
+def _chosen_text(state: CoachState) -> str:
+    if state.chosen is not None and state.chosen < len(state.conflicts):
+        return state.conflicts[state.chosen].text
+    return state.conflicts[0].text if state.conflicts else ""
+
+
+def _prompt(kind: str, text: str, **fields: object) -> CoachPrompt:
+    return CoachPrompt(kind=kind, text=text, **fields)
+
+
+def prompt_for(state: CoachState, tools: Tools) -> CoachPrompt:
+    """What to ask at the current step, with the options a page needs to offer."""
+    texts = tools.texts
+    step = state.step
+    if step == "declined":
+        return _prompt("none", texts.steps["declined"].prompt)
+    words = texts.steps[step]
+    kinds = {
+        "intro": "start",
+        "list": "text",
+        "weigh": "weights",
+        "choose": "choice",
+        "feelings": "feelings",
+        "situation": "text",
+        "need": "needs",
+        "her_side": "struggles",
+        "draft": "draft",
+        "rehearse": "rehearse",
+        "plan": "plan",
+        "summary": "summary",
+    }
+    options: list[str] = []
+    suggested = None
+    text = words.prompt
+    if step in ("weigh", "choose"):
+        options = [c.text for c in state.conflicts]
+    if step == "choose" and state.conflicts:
+        suggested = lightest(state.conflicts)
+        if words.suggest:
+            text = f"{text} {words.suggest.format(item=state.conflicts[suggested].text)}"
+    elif step == "feelings":
+        options = [family.label for family in tools.lexicons.families]
+    elif step == "need":
+        options = list(texts.need_examples)
+    elif step == "her_side":
+        options = list(texts.struggles)
+    elif step == "draft" and state.draft:
+        options = [state.draft]
+    elif step == "plan":
+        options = list(texts.small_steps)
+    return _prompt(kinds[step], text, help=words.help, options=options, suggested=suggested)
+
+
+def summary_of(state: CoachState, tools: Tools) -> str:
+    """Plain text to print or copy: conflict, feelings, sources, message and plan."""
+    lines = ["Your conversation plan", ""]
+    lines.append(f"The conflict: {_chosen_text(state) or '(not chosen)'}")
+    lines.append(f"How I feel: {', '.join(state.feelings) or '(not named)'}")
+    need = tools.lexicons.needs.get(state.need or "")
+    sources = [f"What happened: {state.situation}" if state.situation else ""]
+    sources.append(f"What I need: {need.label if need else state.need}" if state.need else "")
+    if state.her_side:
+        sources.append(f"What she may be carrying: {'; '.join(state.her_side)}")
+    lines += [s for s in sources if s]
+    lines.append(f"What I'll say: {state.draft or '(no message yet)'}")
+    if state.plan.time:
+        lines.append(f"When: {state.plan.time}")
+    if state.plan.step:
+        lines.append(f"A small step: {state.plan.step}")
+    lines += ["", "Tips for timing:", *(f"- {tip}" for tip in tools.texts.timing[:3])]
+    return "\n".join(lines)

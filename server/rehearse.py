@@ -1,0 +1,181 @@
+"""A partner to practise on: scripted replies, chosen by rules from how a line is phrased.
+
+Blame draws defending, attacking or withdrawing; an I-statement draws an opening; the style
+and intensity the person chose decide which (rules/coach/reactions.yaml) and nothing is ever
+harsher than that intensity. Her reply names what the line was about, said from her side
+("you never call me back" -> "calling you back"), so the practice stays on the person's topic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from lemminflect import getInflection
+from pydantic import BaseModel, ConfigDict, field_validator
+from spacy.tokens import Doc
+
+from server.engine import Analysis
+from server.rewrite import drop_absolutes, find_behaviour, flip_pronouns, topic_phrase, words_of
+from server.rules import Lexicons, RuleError, Severity, read_yaml, validate_file
+
+Style = Literal["warm", "worried", "defensive", "critical", "distant"]
+Reaction = Literal["opens", "softens", "defends", "attacks", "withdraws"]
+Kind = Literal["blame", "i_statement", "neutral"]
+STYLES: tuple[Style, ...] = ("warm", "worried", "defensive", "critical", "distant")
+REACTIONS: tuple[Reaction, ...] = ("opens", "softens", "defends", "attacks", "withdraws")
+MAX_TOPIC_WORDS = 6
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StyleInfo(_Strict):
+    label: str
+    description: str
+
+
+class RepliesFile(_Strict):
+    version: int
+    styles: dict[Style, StyleInfo]
+    replies: dict[Style, dict[Reaction, dict[int, list[str]]]]
+
+    @field_validator("replies")
+    @classmethod
+    def _each_reply_names_the_topic(
+        cls, replies: dict[str, dict[str, dict[int, list[str]]]]
+    ) -> dict[str, dict[str, dict[int, list[str]]]]:
+        for style, by_reaction in replies.items():
+            for reaction, by_intensity in by_reaction.items():
+                for intensity, texts in by_intensity.items():
+                    where = f"{style}.{reaction}.{intensity}"
+                    if intensity not in (1, 2, 3) or not texts:
+                        raise ValueError(f"{where}: intensities are 1-3, each with replies")
+                    if reaction == "attacks" and intensity == 1:
+                        raise ValueError(f"{where}: no attacks at intensity 1")
+                    for text in texts:
+                        if re.findall(r"\{(\w+)\}", text) != ["topic"]:
+                            raise ValueError(f"{where}: {text!r} must hold {{topic}} once")
+        return replies
+
+
+ReactionsFile = dict[Style, dict[Kind, dict[int, Reaction]]]
+
+
+class _Reactions(_Strict):
+    table: ReactionsFile
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    reaction: Reaction
+    kind: Kind
+    topic: str
+
+
+def classify(analysis: Analysis, lexicons: Lexicons) -> Kind:
+    """Blame if anything is a warning or error; an I-statement if it names a genuine feeling."""
+    if any(flag.severity.rank >= Severity.warning.rank for flag in analysis.flags):
+        return "blame"
+    words = re.findall(r"[a-z'-]+", analysis.text.lower())
+    genuine = set(lexicons.feeling_words())
+    for index, word in enumerate(words):
+        said_by_me = index > 0 and words[index - 1] in _FEELERS
+        names_a_feeling = any(w in genuine for w in words[index + 1 : index + 4])
+        if word in ("feel", "felt", "feeling") and said_by_me and names_a_feeling:
+            return "i_statement"
+    return "neutral"
+
+
+_FEELERS = frozenset({"i", "i'm", "am", "i've", "been", "really", "just", "also", "still"})
+
+
+def gerund(lemma: str) -> str:
+    forms = getInflection(lemma, tag="VBG")
+    return forms[0] if forms else f"{lemma}ing"
+
+
+def topic_of(docs: Sequence[Doc]) -> str:
+    """What the line was about, from her side: "you never call me back" -> "calling you back"."""
+    for doc in docs:
+        behaviour = find_behaviour(doc)
+        if behaviour is not None and behaviour.lemma != "be":
+            phrase = flip_pronouns(words_of(behaviour.phrase))
+            return _short(f"{gerund(behaviour.lemma)} {phrase}".strip())
+        for token in doc:
+            # an I-statement's own situation: "when I don't hear back from you"
+            if token.dep_ == "advcl" and token.left_edge.lower_ in ("when", "whenever", "if"):
+                after = [t for t in token.subtree if t.i > token.i and not t.is_punct]
+                rest = drop_absolutes(after)
+                words = [t for t in rest if t.lower_ not in ("not", "n't")]
+                return _short(f"{gerund(token.lemma_)} {flip_pronouns(words_of(words))}".strip())
+    topic = topic_phrase(docs)
+    return _short(flip_pronouns(topic)) if topic else "this"
+
+
+def _short(text: str) -> str:
+    return " ".join(text.split()[:MAX_TOPIC_WORDS])
+
+
+@dataclass(frozen=True)
+class Partner:
+    replies: RepliesFile
+    reactions: ReactionsFile
+
+    @classmethod
+    def load(cls, folder: Path) -> Partner:
+        replies_path, reactions_path = folder / "replies.yaml", folder / "reactions.yaml"
+        replies = validate_file(RepliesFile, replies_path, read_yaml(replies_path))
+        wrapped = {"table": read_yaml(reactions_path)}
+        table = validate_file(_Reactions, reactions_path, wrapped).table
+        for style, kinds in table.items():
+            for kind, by_intensity in kinds.items():
+                for intensity, reaction in by_intensity.items():
+                    if intensity not in (1, 2, 3):
+                        raise RuleError(f"{reactions_path}: {style}.{kind}: intensities are 1-3")
+                    if (
+                        reaction not in replies.replies.get(style, {})
+                        or intensity not in (replies.replies[style][reaction])
+                    ):
+                        raise RuleError(
+                            f"{replies_path}: replies.{style}.{reaction}.{intensity}: missing, "
+                            f"but reactions.yaml needs it"
+                        )
+        return cls(replies, table)
+
+    def reaction(self, style: Style, kind: Kind, intensity: int) -> Reaction:
+        return self.reactions[style][kind][intensity]
+
+    def reply(
+        self,
+        analysis: Analysis,
+        docs: Sequence[Doc],
+        style: Style,
+        intensity: int,
+        lexicons: Lexicons,
+        said_before: Sequence[str] = (),
+    ) -> Reply:
+        """Her reply to one line. The same line and history always draw the same reply; a
+        reply she just gave is not repeated while another fits."""
+        kind = classify(analysis, lexicons)
+        reaction = self.reaction(style, kind, intensity)
+        topic = topic_of(docs)
+        options = self.replies.replies[style][reaction][intensity]
+        seed = int(hashlib.sha256(f"{analysis.text}|{len(said_before)}".encode()).hexdigest(), 16)
+        ordered = [options[(seed + i) % len(options)] for i in range(len(options))]
+        recent = set(said_before[-len(options) + 1 :]) if len(options) > 1 else set()
+        for template in ordered:
+            text = template.replace("{topic}", topic)
+            if text not in recent:
+                break
+        return Reply(_capitalise_first(text), reaction, kind, topic)
+
+
+def _capitalise_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
