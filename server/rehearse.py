@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from spacy.tokens import Doc
 
 from server.engine import Analysis
-from server.rewrite import drop_absolutes, find_behaviour, flip_pronouns, topic_phrase, words_of
+from server.rewrite import find_behaviour, flip_pronouns, topic_phrase, words_of
 from server.rules import Lexicons, RuleError, Severity, read_yaml, validate_file
 
 Style = Literal["warm", "worried", "defensive", "critical", "distant"]
@@ -102,25 +102,28 @@ def gerund(lemma: str) -> str:
 
 
 def topic_of(docs: Sequence[Doc]) -> str:
-    """What the line was about, from her side: "you never call me back" -> "calling you back"."""
+    """What the line was about, from her side: "you never call me back" -> "calling you back",
+    "my weight" -> "your weight"; "this" when the line names nothing."""
     for doc in docs:
         behaviour = find_behaviour(doc)
         if behaviour is not None and behaviour.lemma != "be":
             phrase = flip_pronouns(words_of(behaviour.phrase))
-            return _short(f"{gerund(behaviour.lemma)} {phrase}".strip())
-        for token in doc:
-            # an I-statement's own situation: "when I don't hear back from you"
-            if token.dep_ == "advcl" and token.left_edge.lower_ in ("when", "whenever", "if"):
-                after = [t for t in token.subtree if t.i > token.i and not t.is_punct]
-                rest = drop_absolutes(after)
-                words = [t for t in rest if t.lower_ not in ("not", "n't")]
-                return _short(f"{gerund(token.lemma_)} {flip_pronouns(words_of(words))}".strip())
+            return _short(f"{gerund(behaviour.lemma)} {phrase}")
     topic = topic_phrase(docs)
     return _short(flip_pronouns(topic)) if topic else "this"
 
 
+_TRAILING = frozenset(
+    "a an the of for to in on at with and or but my your our their his her".split()
+)
+
+
 def _short(text: str) -> str:
-    return " ".join(text.split()[:MAX_TOPIC_WORDS])
+    """At most a few words, never ending on a word that needs another after it."""
+    words = text.split()[:MAX_TOPIC_WORDS]
+    while len(words) > 1 and words[-1].lower() in _TRAILING:
+        words.pop()
+    return " ".join(words) or "this"
 
 
 @dataclass(frozen=True)
