@@ -7,9 +7,9 @@ draft cannot stall the event loop.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Request
 
@@ -57,30 +57,19 @@ ERRORS: dict[int | str, dict[str, object]] = {
 router = APIRouter()
 
 
-def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+def from_state(name: str) -> Callable[[Request], Any]:
+    """A dependency that hands a route what the lifespan loaded into app.state."""
+
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return get
 
 
-def get_safety(request: Request) -> RiskDetector:
-    detector: RiskDetector = request.app.state.safety
-    return detector
-
-
-def get_partner(request: Request) -> Partner:
-    partner: Partner = request.app.state.partner
-    return partner
-
-
-def get_coach_texts(request: Request) -> CoachTexts:
-    texts: CoachTexts = request.app.state.coach_texts
-    return texts
-
-
-EngineDep = Annotated[Engine, Depends(get_engine)]
-SafetyDep = Annotated[RiskDetector, Depends(get_safety)]
-PartnerDep = Annotated[Partner, Depends(get_partner)]
-CoachTextsDep = Annotated[CoachTexts, Depends(get_coach_texts)]
+EngineDep = Annotated[Engine, Depends(from_state("engine"))]
+SafetyDep = Annotated[RiskDetector, Depends(from_state("safety"))]
+PartnerDep = Annotated[Partner, Depends(from_state("partner"))]
+CoachTextsDep = Annotated[CoachTexts, Depends(from_state("coach_texts"))]
 
 
 def _version() -> str:

@@ -24,6 +24,10 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
+class UsageError(Exception):
+    """Bad input on the command line: said on stderr, exit status 2."""
+
+
 def read_inputs(args: argparse.Namespace, stdin: TextIO) -> list[tuple[str, str]]:
     """(name, text) pairs from --text, the files named, or stdin."""
     if args.text is not None:
@@ -39,6 +43,18 @@ def read_inputs(args: argparse.Namespace, stdin: TextIO) -> list[tuple[str, str]
     return inputs
 
 
+def drafts(args: argparse.Namespace, stdin: TextIO, settings: Settings) -> list[tuple[str, str]]:
+    """The drafts to work on, each within the length limit, or a UsageError."""
+    try:
+        inputs = read_inputs(args, stdin)
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read input: {error}") from None
+    for name, text in inputs:
+        if len(text) > settings.max_chars:
+            raise UsageError(f"{name}: over {settings.max_chars:,} characters; left alone")
+    return inputs
+
+
 def report(name: str, analysis: Analysis, out: TextIO) -> None:
     for flag in analysis.flags:
         line, column = line_col(analysis.text, flag.start)
@@ -49,24 +65,13 @@ def report(name: str, analysis: Analysis, out: TextIO) -> None:
 
 
 def as_json(name: str, analysis: Analysis) -> dict[str, object]:
+    """The same flag fields as the API, plus line and column."""
+    from server.api import flag_out
+
     flags = []
     for flag in analysis.flags:
         line, column = line_col(analysis.text, flag.start)
-        flags.append(
-            {
-                "rule": flag.rule.id,
-                "category": flag.rule.category,
-                "severity": flag.severity.value,
-                "start": flag.start,
-                "end": flag.end,
-                "line": line,
-                "column": column,
-                "text": flag.text,
-                "message": flag.rule.message,
-                "why": flag.rule.why,
-                "suggestion": flag.rule.fix,
-            }
-        )
+        flags.append({**flag_out(flag).model_dump(mode="json"), "line": line, "column": column})
     return {"path": name, "flags": flags}
 
 
@@ -77,19 +82,16 @@ def load_engine(settings: Settings) -> Engine:
 
 
 def check(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
-    try:
-        inputs = read_inputs(args, stdin)
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"mend: cannot read input: {error}", file=err)
-        return EXIT_USAGE
     settings = Settings()
+    try:
+        inputs = drafts(args, stdin, settings)
+    except UsageError as error:
+        print(f"mend: {error}", file=err)
+        return EXIT_USAGE
     engine = load_engine(settings)
     results = []
     worst = -1
     for name, text in inputs:
-        if len(text) > settings.max_chars:
-            print(f"mend: {name}: over {settings.max_chars:,} characters; not checked", file=err)
-            return EXIT_USAGE
         try:
             analysis = engine.analyze(text, args.profile, Severity(args.min_severity), args.disable)
         except (UnknownProfileError, UnknownRuleError) as error:
@@ -110,21 +112,19 @@ def rewrite(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
     """Print the suggested I-statements, best first, then the whole rewritten message."""
     from server.rewrite import Answers, compose
 
-    try:
-        inputs = read_inputs(args, stdin)
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"mend: cannot read input: {error}", file=err)
-        return EXIT_USAGE
     settings = Settings()
+    try:
+        inputs = drafts(args, stdin, settings)
+    except UsageError as error:
+        print(f"mend: {error}", file=err)
+        return EXIT_USAGE
     engine = load_engine(settings)
     answers = Answers(args.feeling, args.situation, args.need, args.request)
-    results = []
-    for name, text in inputs:
-        if len(text) > settings.max_chars:
-            print(f"mend: {name}: over {settings.max_chars:,} characters; not rewritten", file=err)
-            return EXIT_USAGE
-        result = compose(engine.analyze(text), answers, engine.ruleset.lexicons, engine.clean_many)
-        results.append((name, result))
+    lexicons = engine.ruleset.lexicons
+    results = [
+        (name, compose(engine.analyze(text), answers, lexicons, engine.clean_many))
+        for name, text in inputs
+    ]
     if args.json:
         payload = [
             {

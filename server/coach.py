@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,21 +22,8 @@ from server.rules import Lexicons, RuleError, Severity, read_yaml, validate_file
 from server.safety import Safety
 from server.schemas import CoachPrompt, CoachState, Conflict, Plan, RehearsalLine, Step
 
-ORDER: tuple[Step, ...] = (
-    "intro",
-    "list",
-    "weigh",
-    "choose",
-    "feelings",
-    "situation",
-    "need",
-    "her_side",
-    "draft",
-    "rehearse",
-    "plan",
-    "summary",
-)
-OPTIONAL: frozenset[Step] = frozenset({"her_side", "rehearse", "plan"})
+# The steps in order; "declined" is an ending, not a step.
+ORDER: tuple[Step, ...] = tuple(step for step in get_args(Step) if step != "declined")
 
 
 class _Strict(BaseModel):
@@ -326,8 +314,11 @@ def _draft(state: CoachState, text: str, tools: Tools) -> CoachTurn:
     return _next(state, tools, [])
 
 
+DONE = frozenset({"", "done", "done practising", "done practicing", "finished", "i'm done"})
+
+
 def _rehearse(state: CoachState, text: str, tools: Tools) -> CoachTurn:
-    if not text:  # "done": move on
+    if text.lower().strip(" .!") in DONE:  # finished practising: move on
         return _next(state, tools, [])
     said_before = [turn.reply for turn in state.rehearsal]
     result = tools.rehearse(text[:1000], state.style, state.intensity, said_before)

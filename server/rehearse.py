@@ -87,7 +87,10 @@ def classify(analysis: Analysis, lexicons: Lexicons) -> Kind:
     genuine = set(lexicons.feeling_words())
     for index, word in enumerate(words):
         said_by_me = index > 0 and words[index - 1] in _FEELERS
-        names_a_feeling = any(w in genuine for w in words[index + 1 : index + 4])
+        after = words[index + 1 : index + 5]
+        # single words ("hurt") and two-word feelings ("worn out") alike
+        pairs = {" ".join(after[i : i + 2]) for i in range(len(after) - 1)}
+        names_a_feeling = not genuine.isdisjoint(after) or not genuine.isdisjoint(pairs)
         if word in ("feel", "felt", "feeling") and said_by_me and names_a_feeling:
             return "i_statement"
     return "neutral"

@@ -177,8 +177,15 @@ def inflect(lemma: str, *, negated: bool, past: bool) -> str:
 
 
 def words_of(tokens: Sequence[Token]) -> str:
-    """Tokens back to text with their own spacing."""
-    return "".join(token.text_with_ws for token in tokens).strip()
+    """Tokens back to text with their own spacing, and a space wherever a token was left out
+    between two others ("an answer, because" without the comma is "an answer because")."""
+    tokens = list(tokens)
+    parts = []
+    for token, following in zip(tokens, [*tokens[1:], None], strict=False):
+        parts.append(token.text_with_ws)
+        if following is not None and following.i != token.i + 1 and not token.whitespace_:
+            parts.append(" ")
+    return "".join(parts).strip()
 
 
 def capitalize(text: str) -> str:

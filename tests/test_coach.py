@@ -24,11 +24,13 @@ from server.coach import (
     summary_of,
 )
 from server.engine import Engine
-from server.rewrite import Answers, compose
+from server.rewrite import compose
+from server.safety import Safety
 from server.schemas import CoachState, Conflict
 from server.settings import Settings
 
 RISK = "honestly i dont want to be alive anymore"
+PAUSE = Safety(level="urgent", kinds=("suicide",), message="We can pause here.", resources=())
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,7 @@ def tools(engine: Engine) -> Tools:
         return LineResult(f"reply to {len(said)}", "softens")
 
     def assess(*texts: str) -> Any:
-        return "risk" if any("alive" in t for t in texts) else None
+        return PAUSE if any("alive" in t for t in texts) else None
 
     return Tools(
         texts=texts,
@@ -102,7 +104,7 @@ def test_first_turn_says_it_is_a_program(tools: Tools) -> None:
 
 
 def at(step: str, **fields: Any) -> CoachState:
-    return CoachState(step=step, **fields)  # type: ignore[arg-type]
+    return CoachState(step=step, **fields)
 
 
 def test_list_splits_a_draft_into_grievances(tools: Tools) -> None:
@@ -213,7 +215,7 @@ def test_back_skip_decline_restart(tools: Tools) -> None:
 def test_risk_pauses_calmly_and_keeps_the_step(tools: Tools) -> None:
     state = at("situation")
     turn = advance(state, RISK, "next", tools)
-    assert turn.safety == "risk"
+    assert turn.safety is PAUSE
     assert turn.state == state  # nothing of what they wrote is stored; they can go on
     assert turn.messages
     assert advance(turn.state, "I called three times", "next", tools).state.step == "need"
