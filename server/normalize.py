@@ -19,6 +19,10 @@ _YOU_ARE_BEFORE = frozenset(
 _NOUN_FOLLOWERS = frozenset(
     "is was has 's makes made sounds looks smells tastes and or , . ! ? skills".split()
 )
+_AFTER_ILL = frozenset(
+    "block call leave tell be go come never just see send take get do make bring stop text "
+    "delete remove cut find ring".split()
+)
 _QUESTION_AFTER_Y = frozenset(
     "do does did are is was were can cant can't could would wouldnt won't wont should dont "
     "don't didnt didn't not".split()
@@ -111,6 +115,8 @@ def _replacement(
         return "your"
     if lower == "y" and following in _QUESTION_AFTER_Y:
         return "why"
+    if lower == "ill" and following in _AFTER_ILL:  # "and ill block you"; "I'm ill" stays
+        return "I'll"
     if lower == "ya" and previous not in ("", "ya"):
         return "you"
     if lower in _SIMPLE:
