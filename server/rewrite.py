@@ -333,7 +333,9 @@ def observation(behaviour: Behaviour, lexicons: Lexicons) -> str:
     template = tables.observations.get(behaviour.lemma)
     if template is not None and not behaviour.negated:
         text = template.past if behaviour.past else template.present
-        obj = words_of([t for t in behaviour.object if t.lower_ not in ("me", "us")]) or "things"
+        obj = words_of([t for t in behaviour.object if t.lower_ not in ("me", "us")])
+        if not obj:  # "about {object}" with nothing to say it about: leave the words out
+            text = re.sub(r"\s*\b(?:about|of|for|with)?\s*\{object\}", "", text)
         text = text.replace("{object}", obj).replace("{rest}", words_of(behaviour.rest))
         return re.sub(r"\s+", " ", text).strip()
     verb = inflect(behaviour.lemma, negated=behaviour.negated, past=behaviour.past)
@@ -540,11 +542,14 @@ def outcome(doc: Doc) -> str | None:
     """What happened, where the blame names it: "it's your fault we missed the ferry" ->
     "we missed the ferry"; "we're not speaking because of you" -> "we're not speaking"."""
     for token in doc:
-        if token.lemma_.lower() in ("fault", "blame", "reason") and token.head.lemma_ == "be":
+        blamed = token.lemma_.lower() in ("fault", "blame", "reason") or (
+            token.lower_ == "on" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "you"
+        )
+        if blamed and token.head.lemma_ == "be":
             clauses = [c for c in (*token.children, *token.head.children) if c.dep_ in CLAUSES]
             if clauses:
                 return _clause_text(clauses[0])
-        if token.lower_ in ("because", "thanks") and token.dep_ == "prep":
+        if token.lower_ in ("because", "thanks") and token.dep_ in ("prep", "npadvmod"):
             head = token.head
             if head.pos_ in ("VERB", "AUX") and not any(
                 c.dep_ == "nsubj" and c.lower_ == "you" for c in head.children
@@ -554,9 +559,41 @@ def outcome(doc: Doc) -> str | None:
     return None
 
 
+def sarcastic_act(doc: Doc) -> Behaviour | None:
+    """The act inside mock thanks or praise: "thanks a bunch for ditching me at the airport",
+    "nice of you to show up": what the other person did."""
+    text = doc.text.lower()
+    for token in doc:
+        if (
+            token.tag_ == "VBG"
+            and token.head.lower_ == "for"
+            and re.match(r"\s*(thanks|thank)", text)
+        ):
+            return behaviour_of(token, False, True, doc)
+        if (
+            token.lower_ == "you"
+            and token.head.lower_ == "of"
+            and token.head.head.lemma_ in ("nice", "good", "kind", "great", "sweet")
+        ):
+            verb = token.head.head.head
+            if verb.pos_ == "VERB":
+                return behaviour_of(verb, False, True, doc)
+    return None
+
+
+def missing_act(doc: Doc) -> Behaviour | None:
+    """ "How hard is it to text back?" -> the act that didn't happen: texting back."""
+    if not re.match(r"\s*(how|is it|was it)\b", doc.text, re.IGNORECASE):
+        return None
+    for token in doc:
+        if token.dep_ == "xcomp" and token.head.lemma_ == "be" and token.pos_ == "VERB":
+            return behaviour_of(token, True, False, doc)
+    return None
+
+
 def said_again(doc: Doc) -> str | None:
     """ "How many times do I have to tell you X?" -> "I keep having to say X"."""
-    if not re.match(r"how many times", doc.text, re.IGNORECASE):
+    if not re.match(r"how many (more )?times", doc.text, re.IGNORECASE):
         return None
     for token in doc:
         if token.lemma_ in ("tell", "say", "remind", "explain", "ask", "repeat"):
@@ -583,7 +620,10 @@ def _situations(block: _Block, lexicons: Lexicons) -> list[_Situation]:
         for text in (outcome(doc), said_again(doc), faux_setting(doc, faux)):
             if text:
                 found.append(_Situation(text, False, is_past(text, doc)))
-    for behaviour, doc in _behaviours(block):
+    implied = [
+        (act, doc) for doc in block.docs for act in (sarcastic_act(doc), missing_act(doc)) if act
+    ]
+    for behaviour, doc in [*_behaviours(block), *implied]:
         if behaviour.when:
             found.append(_Situation(behaviour.when, False, is_past(behaviour.when, doc), behaviour))
         found.append(_Situation(observation(behaviour, lexicons), False, behaviour.past, behaviour))
