@@ -45,6 +45,8 @@ from server.schemas import (
     RulesResponse,
     SafetyOut,
     SofterOut,
+    StyleOut,
+    StylesResponse,
     SuggestionOut,
     Summary,
 )
@@ -293,6 +295,17 @@ def rehearse_line(
         safety=None,
     )
     return response, LineResult(reply.text, reply.reaction)
+
+
+@router.get("/v1/rehearse/styles", response_model=StylesResponse, tags=["coach"])
+def rehearse_styles(partner: PartnerDep) -> StylesResponse:
+    """How the practice partner can answer: warm, worried, defensive and so on."""
+    return StylesResponse(
+        styles=[
+            StyleOut(id=name, label=info.label, description=info.description)
+            for name, info in partner.replies.styles.items()
+        ]
+    )
 
 
 @router.post("/v1/rehearse", response_model=RehearseResponse, responses=ERRORS, tags=["coach"])

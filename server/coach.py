@@ -17,7 +17,7 @@ from typing import get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.engine import Analysis, Flag
-from server.rewrite import Answers, Rewrite
+from server.rewrite import Answers, Rewrite, mid_sentence
 from server.rules import Lexicons, RuleError, Severity, read_yaml, validate_file
 from server.safety import Safety
 from server.schemas import CoachPrompt, CoachState, Conflict, Plan, RehearsalLine, Step
@@ -288,7 +288,7 @@ def _draft_arrive(state: CoachState, tools: Tools, messages: list[str]) -> Coach
         draft = result.suggestions[0].text if result and result.suggestions else None
         if draft is None:
             feeling = state.feelings[0] if state.feelings else "hurt"
-            when = state.situation or "we talk about this"
+            when = mid_sentence(state.situation or "we talk about this")
             draft = f"I feel {feeling} when {when}."
         state = state.model_copy(update={"draft": draft})
     return _draft_verdict(state, tools, messages)

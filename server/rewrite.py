@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from lemminflect import getInflection
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
 from server.engine import Analysis, Flag
@@ -190,6 +191,18 @@ def words_of(tokens: Sequence[Token]) -> str:
 
 def capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+_COMMON_STARTS = STOP_WORDS | {"yesterday", "today", "tonight", "tomorrow", "sometimes"}
+
+
+def mid_sentence(text: str) -> str:
+    """The person's own words, set after "when" or "because": "Last Sunday she didn't call"
+    becomes "last Sunday she didn't call", while "I", "Mom" or "NHS" keep their capital."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    if first[1:2].islower() and first.lower().strip(",.") in _COMMON_STARTS:
+        return text[:1].lower() + text[1:]
+    return text
 
 
 # --- reading the behaviour out of the parse ---------------------------------------------------
@@ -682,7 +695,7 @@ def _need_clause(need: str, lexicons: Lexicons) -> tuple[str, str]:
     entry = lexicons.needs.get(need)
     if entry is not None:
         return entry.label, entry.clause
-    own = need.strip().rstrip(".")
+    own = mid_sentence(need.strip().rstrip("."))
     return own, own if own.lower().startswith(("i ", "i'")) else f"{own} matters to me"
 
 
@@ -742,7 +755,7 @@ def compose_block(
     behaviour = next((s.behaviour for s in situations if s.behaviour is not None), None)
     parts = _feelings_and_needs(block, lexicons, behaviour)
     if answers.situation:
-        own = answers.situation.strip()
+        own = mid_sentence(answers.situation.strip().rstrip("."))
         situations = [_Situation(own, False, sounds_past(own))]
     genuine = set(lexicons.feeling_words())
     feelings = [answers.feeling.strip()] if answers.feeling else parts.feelings

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from server.rules import Severity
+
+
+def _no_bool(value: object) -> object:
+    # JSON true and "2" are not numbers; pydantic's lax mode would read them as 1 and 2.
+    if isinstance(value, bool | str):
+        raise ValueError("must be a whole number")
+    return value
+
+
+# Whole numbers as JSON Schema means them: 2 and 2.0 pass, true and "2" do not. The bounds
+# come before the validator so that they show in the schema as minimum and maximum.
+Intensity = Annotated[int, Field(ge=1, le=3), BeforeValidator(_no_bool)]
+Weight = Annotated[int, Field(ge=1, le=5), BeforeValidator(_no_bool)]
+ConflictIndex = Annotated[int, Field(ge=0, le=9), BeforeValidator(_no_bool)]
 
 MAX_CHARS = 5000
 
@@ -208,6 +222,18 @@ class LexiconResponse(_Response):
     needs: list[NeedOut]
 
 
+class StyleOut(_Response):
+    id: str
+    label: str
+    description: str
+
+
+class StylesResponse(_Response):
+    """The ways the practice partner can answer, for a style picker."""
+
+    styles: list[StyleOut]
+
+
 class HelpResponse(_Response):
     """Every helpline Mend knows, for an always-available "Get help" page."""
 
@@ -232,7 +258,7 @@ class Turn(_Request):
 class RehearseRequest(_Request):
     line: Line = Field(description="What the person would say.")
     style: StyleName = Field(default="warm", description="How she tends to answer.")
-    intensity: int = Field(default=1, ge=1, le=3, description="1 mild to 3 hardest.")
+    intensity: Intensity = Field(default=1, description="1 mild to 3 hardest.")
     history: list[Turn] = Field(default_factory=list, max_length=40)
 
 
@@ -270,7 +296,7 @@ Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 class Conflict(_Request):
     text: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-    weight: int | None = Field(default=None, ge=1, le=5, description="1 light to 5 very heavy.")
+    weight: Weight | None = Field(default=None, description="1 light to 5 very heavy.")
 
 
 class RehearsalLine(_Request):
@@ -290,7 +316,7 @@ class CoachState(_Request):
     version: Literal[1] = 1
     step: Step = "intro"
     conflicts: list[Conflict] = Field(default_factory=list, max_length=10)
-    chosen: int | None = Field(default=None, ge=0, le=9)
+    chosen: ConflictIndex | None = None
     feelings: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
         default_factory=list, max_length=6
     )
@@ -299,7 +325,7 @@ class CoachState(_Request):
     her_side: list[Short] = Field(default_factory=list, max_length=15)
     draft: Annotated[str, StringConstraints(max_length=2000)] | None = None
     style: StyleName = "warm"
-    intensity: int = Field(default=1, ge=1, le=3)
+    intensity: Intensity = 1
     rehearsal: list[RehearsalLine] = Field(default_factory=list, max_length=40)
     plan: Plan = Field(default_factory=Plan)
 

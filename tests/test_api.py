@@ -229,6 +229,16 @@ def test_analyze_flags_carry_a_short_rewrite(client: TestClient) -> None:
     assert "when I don't hear back from you" in flags[0]["suggestion"]
 
 
+def test_rehearse_styles_are_the_ones_rehearse_accepts(client: TestClient) -> None:
+    styles = client.get("/v1/rehearse/styles").json()["styles"]
+    assert [s["id"] for s in styles][:2] == ["warm", "worried"]
+    for style in styles:
+        assert style["label"]
+        assert style["description"]
+        reply = client.post("/v1/rehearse", json={"line": "You never call.", "style": style["id"]})
+        assert reply.status_code == 200, style["id"]
+
+
 def test_lexicon_and_help(client: TestClient) -> None:
     lexicon = client.get("/v1/lexicon").json()
     words = {word for family in lexicon["families"] for word in family["words"]}

@@ -181,6 +181,22 @@ def test_the_persons_own_words_are_used_as_given(engine: Engine) -> None:
     assert best.guessed == ()
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("Last Sunday she didn't call.", "when last Sunday she didn't call,"),
+        ("Mom skipped my birthday", "when Mom skipped my birthday,"),
+        ("I came home late", "when I came home late,"),
+    ],
+)
+def test_typed_situation_reads_mid_sentence(engine: Engine, typed: str, said: str) -> None:
+    answers = Answers(feeling="hurt", situation=typed, need="respect")
+    result = compose(
+        engine.analyze("You never call."), answers, engine.ruleset.lexicons, engine.clean_many
+    )
+    assert said in result.suggestions[0].text
+
+
 def test_message_keeps_everything_else(engine: Engine) -> None:
     draft = "Hi Mum,\n\nThe kids loved the cake.\nYou never ask about my work.\n\nLove,\nSam"
     result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)

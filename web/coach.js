@@ -17,34 +17,13 @@ const CHECK_DELAY_MS = 500;
 const PARTNER_LABEL = "Practice reply — a program, not her";
 const PRACTICE_WHO = "You, practising";
 
-// How she tends to answer (the descriptions follow rules/coach/replies.yaml).
-const STYLES = [
-  {
-    id: "warm",
-    label: "Warm",
-    description: "Affectionate and keen to understand. Can feel hurt, but usually tries to listen.",
-  },
-  {
-    id: "worried",
-    label: "Worried",
-    description: "Anxious and protective. Turns things towards her fears for you, and can get overwhelmed.",
-  },
-  {
-    id: "defensive",
-    label: "Defensive",
-    description: "Hears criticism quickly and rushes to explain herself, though she can be reached.",
-  },
-  {
-    id: "critical",
-    label: "Critical",
-    description: "Quick to correct and give opinions. Finds it hard to hold back her judgement.",
-  },
-  {
-    id: "distant",
-    label: "Distant",
-    description: "Cool and brief. Uncomfortable with feelings, and tends to change the subject.",
-  },
-];
+// How she tends to answer: filled from GET /v1/rehearse/styles (rules/coach/replies.yaml), so a
+// facilitator's edit to the styles shows here too. Until it loads, the names stand alone.
+let STYLES = ["warm", "worried", "defensive", "critical", "distant"].map((id) => ({
+  id,
+  label: id[0].toUpperCase() + id.slice(1),
+  description: "",
+}));
 const INTENSITIES = [
   { value: 1, label: "1 — mild" },
   { value: 2, label: "2 — firmer" },
@@ -1338,6 +1317,16 @@ practiseLine.addEventListener("input", () => {
 styleOptions(practiseStyle, "warm");
 intensityOptions(practiseIntensity, 1);
 styleHint(practiseStyle, practiseStyleHint);
+api("/v1/rehearse/styles").then((result) => {
+  if (!result.ok || !Array.isArray(result.data?.styles) || !result.data.styles.length) return;
+  STYLES = result.data.styles;
+  for (const select of [practiseStyle, $("coach-style")]) {
+    if (!select) continue;
+    const hint = $(select.getAttribute("aria-describedby"));
+    styleOptions(select, select.value);
+    if (hint) styleHint(select, hint);
+  }
+});
 
 // =============================================================================================
 // Modes, and forgetting
