@@ -20,7 +20,15 @@ from server.engine import Analysis, Flag
 from server.rewrite import Answers, Rewrite, mid_sentence
 from server.rules import Lexicons, RuleError, Severity, read_yaml, validate_file
 from server.safety import Safety
-from server.schemas import CoachPrompt, CoachState, Conflict, Plan, RehearsalLine, Step
+from server.schemas import (
+    CoachPrompt,
+    CoachState,
+    Conflict,
+    MythOut,
+    Plan,
+    RehearsalLine,
+    Step,
+)
 
 # The steps in order; "declined" is an ending, not a step.
 ORDER: tuple[Step, ...] = tuple(step for step in get_args(Step) if step != "declined")
@@ -271,8 +279,23 @@ def _need(state: CoachState, text: str, tools: Tools) -> CoachTurn:
 
 
 def _her_side(state: CoachState, text: str, tools: Tools) -> CoachTurn:
-    picked = [s.strip() for s in re.split(r"[\n;,]", text) if s.strip()][:15]
-    return _next(state, tools, [], her_side=[p[:200] for p in picked])
+    """File each picked line as a myth, a quality they respect, or a pressure she was under."""
+    myths = {m.myth.lower(): m.myth for m in tools.texts.myths}
+    qualities = {q.lower(): q for q in tools.texts.qualities}
+    filed: dict[str, list[str]] = {"her_side": [], "myths": [], "respect": []}
+    for line in re.split(r"[\n;,]", text):
+        item = line.strip()
+        key = item.lower()
+        if key in myths:
+            filed["myths"].append(myths[key])
+        elif key.startswith("respect:") and item[8:].strip():
+            filed["respect"].append(item[8:].strip()[:200])
+        elif key in qualities:
+            filed["respect"].append(qualities[key])
+        elif item:
+            filed["her_side"].append(item[:200])
+    limits = {"her_side": 15, "myths": 10, "respect": 10}
+    return _next(state, tools, [], **{k: v[: limits[k]] for k, v in filed.items()})
 
 
 def _draft_arrive(state: CoachState, tools: Tools, messages: list[str]) -> CoachTurn:
@@ -386,6 +409,7 @@ def prompt_for(state: CoachState, tools: Tools) -> CoachPrompt:
         "summary": "summary",
     }
     options: list[str] = []
+    extra: dict[str, object] = {}
     suggested = None
     text = words.prompt
     if step in ("weigh", "choose"):
@@ -400,11 +424,17 @@ def prompt_for(state: CoachState, tools: Tools) -> CoachPrompt:
         options = list(texts.need_examples)
     elif step == "her_side":
         options = list(texts.struggles)
+        extra = {
+            "myths": [MythOut(myth=m.myth, truth=m.truth) for m in texts.myths],
+            "qualities": list(texts.qualities),
+        }
     elif step == "draft" and state.draft:
         options = [state.draft]
     elif step == "plan":
         options = list(texts.small_steps)
-    return _prompt(kinds[step], text, help=words.help, options=options, suggested=suggested)
+    return _prompt(
+        kinds[step], text, help=words.help, options=options, suggested=suggested, **extra
+    )
 
 
 def summary_of(state: CoachState, tools: Tools) -> str:
@@ -417,6 +447,10 @@ def summary_of(state: CoachState, tools: Tools) -> str:
     sources.append(f"What I need: {need.label if need else state.need}" if state.need else "")
     if state.her_side:
         sources.append(f"What she may be carrying: {'; '.join(state.her_side)}")
+    if state.myths:
+        sources.append(f"Myths I can let go of: {'; '.join(state.myths)}")
+    if state.respect:
+        sources.append(f"What I respect in her: {', '.join(state.respect)}")
     lines += [s for s in sources if s]
     lines.append(f"What I'll say: {state.draft or '(no message yet)'}")
     if state.plan.time:

@@ -322,7 +322,15 @@ class CoachState(_Request):
     )
     situation: Annotated[str, StringConstraints(max_length=500)] | None = None
     need: Short | None = None
-    her_side: list[Short] = Field(default_factory=list, max_length=15)
+    her_side: list[Short] = Field(
+        default_factory=list, max_length=15, description="Pressures she may have been under."
+    )
+    myths: list[Short] = Field(
+        default_factory=list, max_length=10, description="Myths about mothers to let go of."
+    )
+    respect: list[Short] = Field(
+        default_factory=list, max_length=10, description="Qualities they respect in her."
+    )
     draft: Annotated[str, StringConstraints(max_length=2000)] | None = None
     style: StyleName = "warm"
     intensity: Intensity = 1
@@ -332,8 +340,20 @@ class CoachState(_Request):
 
 class CoachRequest(_Request):
     state: CoachState | None = Field(default=None, description="None starts a conversation.")
-    answer: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    answer: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+        default=None,
+        description=(
+            "The answer to the prompt, as text; list items go on separate lines or between "
+            "commas. At her_side, an item that is one of the offered myths or qualities, or "
+            "starts 'respect:', is filed as such; the rest are pressures she may have been under."
+        ),
+    )
     action: Literal["next", "back", "skip", "decline", "restart"] = "next"
+
+
+class MythOut(_Response):
+    myth: str
+    truth: str
 
 
 class CoachPrompt(_Response):
@@ -355,6 +375,12 @@ class CoachPrompt(_Response):
     help: str | None = None
     options: list[str] = Field(default_factory=list)
     suggested: int | None = None
+    myths: list[MythOut] = Field(
+        default_factory=list, description="At her_side: myths about mothers, each with a truth."
+    )
+    qualities: list[str] = Field(
+        default_factory=list, description="At her_side: qualities people often respect."
+    )
 
 
 class CoachResponse(_Response):

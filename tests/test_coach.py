@@ -18,6 +18,7 @@ from server.coach import (
     feelings_in,
     lightest,
     parse_weights,
+    prompt_for,
     split_grievances,
     step_after,
     step_before,
@@ -141,6 +142,26 @@ def test_faux_feelings_are_caught_gently(tools: Tools) -> None:
     turn = advance(turn.state, "lonely, and hurt", "next", tools)
     assert turn.state.feelings == ["hurt", "lonely"]
     assert turn.state.step == "situation"
+
+
+def test_her_side_offers_struggles_myths_and_qualities_and_files_each(tools: Tools) -> None:
+    state = at("her_side", conflicts=[Conflict(text="You never call")], chosen=0)
+    prompt = prompt_for(state, tools)
+    assert prompt.options == tools.texts.struggles
+    assert [m.myth for m in prompt.myths] == [m.myth for m in tools.texts.myths]
+    assert all(m.truth for m in prompt.myths)
+    assert prompt.qualities == tools.texts.qualities
+    myth = tools.texts.myths[1].myth
+    answer = "\n".join(
+        ["not having enough money", myth.upper(), "Patience", "respect: the way she sings", ""]
+    )
+    turn = advance(state, answer, "next", tools)
+    assert turn.state.her_side == ["not having enough money"]
+    assert turn.state.myths == [myth]
+    assert turn.state.respect == ["patience", "the way she sings"]
+    summary = summary_of(turn.state, tools)
+    assert f"Myths I can let go of: {myth}" in summary
+    assert "What I respect in her: patience, the way she sings" in summary
 
 
 def test_draft_is_composed_from_the_answers_and_checked(tools: Tools) -> None:

@@ -745,48 +745,99 @@ function renderNeeds({ prompt, state }) {
 
 // ---------- struggles: what she may have been carrying (optional) ----------
 
-function renderStruggles({ prompt, state }) {
-  const earlier = new Set(state.her_side);
-  answerArea.append(
+function checkboxGroup(legend, name, items, earlier) {
+  // items: [{value, text, note}]; a ticked box is one the person picked before (going Back).
+  return h(
+    "fieldset",
+    { class: "options" },
+    h("legend", { text: legend }),
     h(
-      "fieldset",
-      { class: "options" },
-      h("legend", { text: "What she may have been carrying (optional)" }),
-      h(
-        "div",
-        { class: "option-grid" },
-        prompt.options.map((option) =>
+      "div",
+      { class: "option-grid" },
+      items.map((item) =>
+        h(
+          "label",
+          { class: "option" },
+          h("input", { type: "checkbox", name, value: item.value, checked: earlier.delete(item.value) }),
           h(
-            "label",
-            { class: "option" },
-            h("input", {
-              type: "checkbox",
-              name: "struggle",
-              value: option,
-              checked: earlier.delete(option),
-            }),
-            h("span", { text: option }),
+            "span",
+            {},
+            h("span", { text: item.text }),
+            item.note ? h("span", { class: "option-note", text: item.note }) : null,
           ),
         ),
       ),
     ),
   );
-  const own = field("struggle-own", "Anything else, in your own words", {
+}
+
+function renderStruggles({ prompt, state }) {
+  const earlier = new Set(state.her_side);
+  const earlierMyths = new Set(state.myths || []);
+  const earlierRespect = new Set(state.respect || []);
+  answerArea.append(
+    checkboxGroup(
+      "What she may have been carrying (optional)",
+      "struggle",
+      prompt.options.map((option) => ({ value: option, text: option })),
+      earlier,
+    ),
+  );
+  const own = field("struggle-own", "Anything else she was carrying, in your own words", {
     max: 200,
     value: [...earlier].join(", "),
   });
   answerArea.append(own.wrap);
+  if (prompt.myths && prompt.myths.length) {
+    answerArea.append(
+      checkboxGroup(
+        "Myths about mothers that you may have held her to (optional)",
+        "myth",
+        prompt.myths.map((m) => ({ value: m.myth, text: `Myth: ${m.myth}`, note: `Closer to the truth: ${m.truth}` })),
+        earlierMyths,
+      ),
+    );
+  }
+  if (prompt.qualities && prompt.qualities.length) {
+    answerArea.append(
+      checkboxGroup(
+        "Qualities you respect in her (optional)",
+        "quality",
+        prompt.qualities.map((q) => ({ value: q, text: q })),
+        earlierRespect,
+      ),
+    );
+  }
+  const ownRespect = field("respect-own", "Something else you respect in her", {
+    max: 200,
+    value: [...earlierRespect].join(", "),
+  });
+  answerArea.append(ownRespect.wrap);
   submitButton("Continue");
   return {
     collect() {
-      const picked = [...answerArea.querySelectorAll("input[name='struggle']:checked")].map(
-        (box) => box.value,
-      );
+      const ticked = (name) =>
+        [...answerArea.querySelectorAll(`input[name='${name}']:checked`)].map((box) => box.value);
       const typed = own.control.value.trim();
-      const long = lengthError(typed, 200, own.control);
+      const typedRespect = ownRespect.control.value.trim();
+      const long =
+        lengthError(typed, 200, own.control) || lengthError(typedRespect, 200, ownRespect.control);
       if (long) return { error: long };
-      const answer = [...picked, typed].filter(Boolean).join(", ");
-      return { answer, display: answer || "Nothing picked." };
+      const respected = typedRespect
+        .split(/[,;\n]/)
+        .map((part) => part.trim())
+        .filter(Boolean);
+      const lines = [
+        ...ticked("struggle"),
+        typed,
+        ...ticked("myth"),
+        ...ticked("quality"),
+        ...respected.map((part) => `respect: ${part}`),
+      ].filter(Boolean);
+      const shown = [...ticked("struggle"), typed, ...ticked("myth"), ...ticked("quality"), ...respected]
+        .filter(Boolean)
+        .join("; ");
+      return { answer: lines.join("\n"), display: shown || "Nothing picked." };
     },
   };
 }

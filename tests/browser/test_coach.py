@@ -177,6 +177,16 @@ def test_a_whole_conversation_by_keyboard_alone(tab: Session, app_url: str) -> N
 
     tab_to(page, "input[name='struggle']")
     page.keyboard.press("Space")
+    tab_to(page, "input[name='myth']")
+    page.keyboard.press("Space")
+    expect(page.locator("label.option").filter(has_text="Myth:").first).to_contain_text(
+        "Closer to the truth"
+    )
+    tab_to(page, "input[name='quality']")
+    page.keyboard.press("Space")
+    tab_to(page, "#respect-own")
+    page.keyboard.type("the way she sings, her stubbornness")
+    reports += axe_report(page, "her side")
     press_continue(page)
     wait_step(page, "draft")
 
@@ -240,6 +250,10 @@ def test_a_whole_conversation_by_keyboard_alone(tab: Session, app_url: str) -> N
     summary = page.locator("#summary-text")
     expect(summary).to_contain_text(f"The conflict: {GRIEVANCES[1]}")
     expect(summary).to_contain_text("How I feel: hurt")
+    expect(summary).to_contain_text("Myths I can let go of: ")
+    expect(summary).to_contain_text(
+        "What I respect in her: a good sense of humour, the way she sings, her stubbornness"
+    )
     expect(summary).to_contain_text("When: Sunday afternoon")
     reports += axe_report(page, "summary")
 
