@@ -81,14 +81,25 @@ def load_engine(settings: Settings) -> Engine:
     return build_engine(settings)
 
 
-def check(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+def start(
+    args: argparse.Namespace, stdin: TextIO, err: TextIO
+) -> tuple[Engine, list[tuple[str, str]]] | None:
+    """The drafts to read and an engine to read them with; None (said on stderr) on a usage
+    error, which is found before the slow model load."""
     settings = Settings()
     try:
         inputs = drafts(args, stdin, settings)
     except UsageError as error:
         print(f"mend: {error}", file=err)
+        return None
+    return load_engine(settings), inputs
+
+
+def check(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    started = start(args, stdin, err)
+    if started is None:
         return EXIT_USAGE
-    engine = load_engine(settings)
+    engine, inputs = started
     results = []
     worst = -1
     for name, text in inputs:
@@ -112,13 +123,10 @@ def rewrite(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
     """Print the suggested I-statements, best first, then the whole rewritten message."""
     from server.rewrite import Answers, compose
 
-    settings = Settings()
-    try:
-        inputs = drafts(args, stdin, settings)
-    except UsageError as error:
-        print(f"mend: {error}", file=err)
+    started = start(args, stdin, err)
+    if started is None:
         return EXIT_USAGE
-    engine = load_engine(settings)
+    engine, inputs = started
     answers = Answers(args.feeling, args.situation, args.need, args.request)
     lexicons = engine.ruleset.lexicons
     results = [

@@ -301,8 +301,24 @@ class Lexicons:
 
 class _Yaml12Loader(yaml.SafeLoader):
     """YAML as facilitators expect: only true/false are booleans, so "on", "off", "yes" and
-    "no" in a word list stay words (PyYAML follows YAML 1.1, where they are booleans)."""
+    "no" in a word list stay words (PyYAML follows YAML 1.1, where they are booleans); and a
+    key given twice is an error, not a silent overwrite of the first."""
 
+
+def _unique_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_Yaml12Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_keys)
 
 _Yaml12Loader.yaml_implicit_resolvers = {
     first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:bool"]

@@ -12,19 +12,18 @@ Both files are validated strictly at load time and every error names the file an
 How a text is checked:
 1. It is normalised (case, accents, quotes, contractions, punctuation, repeated letters,
    textspeak) into lower-case words separated by single spaces; see `_Normaliser`.
-2. Each pattern is tried; a match is dropped when an `unless` pattern of its own, or a global
-   idiom, matches text overlapping it; `concern_if` lowers an urgent match to "concern".
+2. A pattern whose `words` (trigger stems listed in the YAML) are all absent is skipped;
+   otherwise its regex runs. A match is dropped when an `unless` pattern of its own, or a
+   global idiom, matches text overlapping it; `concern_if` lowers an urgent match to "concern".
 3. The kinds found choose the helplines (`routing` in helplines.yaml).
 
-Speed: every regex is bounded (no nested unbounded repeats), and before a regex runs, a
-prefilter checks that the text holds the literal strings every match must contain (read from
-the regex itself with the standard library's parser). On a 5,000-character draft of ordinary
-text `assess` takes well under a millisecond; on text dense with risk-like words, a few.
+Speed: the word check is plain substring search, and the regexes are bounded (a test forbids
+unbounded repeats across words), so there is nothing clever to go wrong. A 300-character
+message takes about 1 ms; 5,000 characters of real drafts about 20-25 ms on a small machine.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -33,7 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
-import yaml
+from server.rules import RuleError, read_yaml
 
 __all__ = [
     "DEFAULT_DIRECTORY",
@@ -91,6 +90,7 @@ _ASCII_TABLE = bytes(c if chr(c).isalnum() or chr(c) == "'" else 32 for c in ran
 _NON_WORD = re.compile(r"(?:[^\w']|_)+")
 _TERM_REF = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _TERM_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_STEM = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _WORD_KEY = re.compile(r"[^\W_]+")
 
@@ -129,21 +129,9 @@ class _Pattern:
     kind: str
     level: Level
     regex: re.Pattern[str]
-    unless: tuple[_Guard, ...]
-    concern_if: tuple[_Guard, ...]
-    gate: _Gate  # literals every match contains; None = always run the regex
-
-
-@dataclass(frozen=True)
-class _Guard:
-    """An `unless`, `concern_if` or idiom pattern, with its prefilter."""
-
-    regex: re.Pattern[str]
-    gate: _Gate
-
-    @classmethod
-    def of(cls, compiled: tuple[re.Pattern[str], _Gate]) -> _Guard:
-        return cls(*compiled)
+    unless: tuple[re.Pattern[str], ...]
+    concern_if: tuple[re.Pattern[str], ...]
+    words: tuple[str, ...]  # the regex is only run on text containing one of these
 
 
 class _Normaliser:
@@ -201,319 +189,31 @@ def _uncontract(word: str, get: Callable[[str, str], str]) -> str:
     return get(plain, plain) if plain else ""
 
 
-# ---------------------------------------------------------------------------------------------
-# Prefilter: a pattern is only run when the text contains one of the literal strings every match
-# of that pattern must contain ("hit", "kick", ... for a violence pattern). The strings are read
-# from the compiled regex with the standard library's own parser; anything the analysis does not
-# understand means "no prefilter", so the worst case is a slower check, never a missed match.
-
-_Info = tuple[frozenset[str] | None, frozenset[str] | None]  # (exact strings, necessary strings)
-# A prefilter: clauses that must all hold; a clause holds when the text contains one of its
-# literals (each stored with its longest space-free piece). None = no prefilter.
-_Clause = tuple[tuple[str, str], ...]
-_Gate = tuple[_Clause, ...] | None
-
-try:
-    _PARSER: Any = importlib.import_module("re._parser")
-except ImportError:  # pragma: no cover - other Python versions: run every pattern
-    _PARSER = None
-
-# Words so frequent in drafts that a gate built on them would let almost every text through.
-_COMMON_WORDS = """a about after again all also am an and any are as at back be been but by can come
-could day did do does done down even for from get go going got had has have he her here him his
-how i if in into is it its just know like make me more mom mum my no not now of off on one or
-our out over really said say says see she so some than that the their them then there they
-think this time to too up us very want was we well were what when where which who why will with
-would you your"""
-_COMMON = frozenset(_COMMON_WORDS.split())
-
-
-class _Unknown(Exception):
-    """The regex uses something the analysis does not model."""
-
-
-class _Repeated(Exception):  # a signal between analysis steps, not an error
-    """A repeat of at least one copy of known strings, handled by the enclosing sequence."""
-
-    def __init__(self, exact: frozenset[str], needed: frozenset[str] | None) -> None:
-        super().__init__()
-        self.exact, self.needed = exact, needed
-
-
-def _common(literal: str) -> bool:
-    words = literal.split()
-    return not words or all(len(w) <= 2 or w in _COMMON for w in words)
-
-
-def _score(strings: frozenset[str]) -> tuple[bool, int, int]:
-    # Prefer sets without very common words, then strings of 4+ characters, then fewer strings.
-    shortest = min(len(x.replace(" ", "")) for x in strings)
-    return (not any(_common(x) for x in strings), min(4, shortest), -len(strings))
-
-
-def _minimal(strings: frozenset[str]) -> tuple[str, ...]:
-    """Drop every string that contains a shorter one: finding the shorter one is enough."""
-    kept: list[str] = []
-    for text in sorted(strings, key=len):
-        if not any(short in text for short in kept):
-            kept.append(text)
-    return tuple(kept)
-
-
-class _Analysis:
-    """What a parsed regex can match: its exact strings (when few) and necessary substrings.
-
-    `strict` refuses zero-width assertions (used when the exact set replaces the regex);
-    otherwise they are read as matching nothing, which can only widen the set of texts that
-    pass a prefilter, never narrow it.
-    """
-
-    def __init__(self, limit: int, *, strict: bool) -> None:
-        self.limit, self.strict = limit, strict
-
-    def better(
-        self, current: frozenset[str] | None, candidate: frozenset[str] | None
-    ) -> frozenset[str] | None:
-        if self.strict or candidate is None or not candidate or "" in candidate:
-            return current  # strict analysis only wants exact strings
-        candidate = frozenset(_minimal(candidate))
-        if current is None or _score(candidate) > _score(current):
-            return candidate
-        return current
-
-    def product(self, left: frozenset[str], right: frozenset[str]) -> frozenset[str] | None:
-        if len(left) * len(right) > self.limit:
-            return None
-        return frozenset(a + b for a in left for b in right)
-
-    def sequence(
-        self, items: Any, found: list[frozenset[str]] | None = None, word_start: bool = False
-    ) -> _Info:
-        """Analyse a concatenation; every necessary set met is also appended to `found`."""
-        run: frozenset[str] = frozenset({""})
-        best: frozenset[str] | None = None
-        exact = True
-        # Normalised text is words and single spaces, so a run that starts (or ends) at a word
-        # boundary can be looked for with a space before (or after) it in space-padded text.
-        starts_word = word_start
-
-        def note(candidate: frozenset[str] | None) -> None:
-            nonlocal best
-            if found is not None and self.better(None, candidate) is not None:
-                found.append(frozenset(_minimal(candidate or frozenset())))
-            best = self.better(best, candidate)
-
-        def marked(strings: frozenset[str], ends_word: bool) -> frozenset[str]:
-            if starts_word and all(x[:1].isalnum() for x in strings):
-                strings = frozenset(" " + x for x in strings)
-            if ends_word and all(x[-1:].isalnum() for x in strings):
-                strings = frozenset(x + " " for x in strings)
-            return strings
-
-        for item in items:
-            if not self.strict and str(item[0]) == "AT" and str(item[1]) == "AT_BOUNDARY":
-                if run == {""}:
-                    starts_word = True
-                else:
-                    note(marked(run, ends_word=True))
-                continue
-            try:
-                item_exact, item_needed = self.item(item, starts_word and run == {""})
-            except _Repeated as repeated:
-                note(repeated.needed)
-                joined = self.product(run, repeated.exact)
-                note(marked(joined, False) if joined is not None else marked(run, False))
-                run, exact, starts_word = repeated.exact, False, False
-                continue
-            note(item_needed)
-            if item_exact is None:
-                note(marked(run, False))
-                run, exact, starts_word = frozenset({""}), False, False
-                continue
-            joined = self.product(run, item_exact)
-            if joined is None:
-                note(marked(run, False))
-                run, exact, starts_word = item_exact, False, False
-            else:
-                run = joined
-        note(marked(run, False))
-        return (run if exact else None), best
-
-    def item(self, item: Any, word_start: bool = False) -> _Info:
-        op, av = item
-        name = str(op)
-        if name == "LITERAL":
-            return frozenset({chr(av)}), None
-        if name in {"AT", "ASSERT", "ASSERT_NOT"}:
-            if self.strict:
-                raise _Unknown
-            return frozenset({""}), None
-        if name in {"ANY", "NOT_LITERAL", "CATEGORY"}:
-            return None, None
-        if name == "IN":
-            return self.charset(av), None
-        if name == "SUBPATTERN":
-            _group, add_flags, _del_flags, sub = av
-            if add_flags & re.IGNORECASE:
-                raise _Unknown
-            return self.sequence(sub, word_start=word_start)
-        if name == "ATOMIC_GROUP":
-            return self.sequence(av, word_start=word_start)
-        if name == "BRANCH":
-            return self.branch(av[1], word_start)
-        if name in {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}:
-            return self.repeat(*av)
-        raise _Unknown
-
-    def charset(self, items: Any) -> frozenset[str] | None:
-        chars: set[str] = set()
-        for op, av in items:
-            if str(op) == "LITERAL":
-                chars.add(chr(av))
-            elif str(op) == "RANGE" and av[1] - av[0] < 16:
-                chars.update(chr(c) for c in range(av[0], av[1] + 1))
-            else:
-                return None
-        return frozenset(chars)
-
-    def branch(self, alternatives: Any, word_start: bool) -> _Info:
-        exact: frozenset[str] | None = frozenset()
-        needed: frozenset[str] | None = frozenset()
-        for alternative in alternatives:
-            alt_exact, alt_needed = self.sequence(alternative, word_start=word_start)
-            exact = None if exact is None or alt_exact is None else exact | alt_exact
-            best = self.better(alt_needed, alt_exact)
-            needed = None if needed is None or best is None else needed | best
-        if exact is not None and len(exact) > self.limit:
-            exact = None
-        return exact, needed
-
-    def repeat(self, low: int, high: int, sub: Any) -> _Info:
-        sub_exact, sub_needed = self.sequence(sub)
-        if high == 0:
-            return frozenset({""}), None
-        if low == 0:
-            if high == 1 and sub_exact is not None:
-                return sub_exact | {""}, None
-            return None, None
-        needed = self.better(sub_needed, sub_exact)
-        if low == high == 1 or sub_exact is None:
-            return (sub_exact if low == high == 1 else None), needed
-        # x{1,}: the text before touches the first x and the text after touches the last x.
-        raise _Repeated(sub_exact, needed)
-
-    def parse(self, source: str, flags: int = 0) -> _Info:
-        if _PARSER is None or flags & re.IGNORECASE:
-            raise _Unknown
-        try:
-            return self.sequence(_PARSER.parse(source, flags))
-        except (RecursionError, ValueError, TypeError, AttributeError, re.error) as exc:
-            raise _Unknown from exc
-
-
-_GATES = _Analysis(16, strict=False)
-_MAX_CLAUSES = 3
-_EXACT = _Analysis(5000, strict=True)
-
-
-def _required_literals(compiled: re.Pattern[str]) -> _Gate:
-    """Clauses of strings: every match contains one string of each clause; None if unknown."""
-    if _PARSER is None or compiled.flags & re.IGNORECASE:
-        return None
-    found: list[frozenset[str]] = []
-    try:
-        exact, needed = _GATES.sequence(_PARSER.parse(compiled.pattern, compiled.flags), found)
-    except (_Unknown, RecursionError, ValueError, TypeError, AttributeError, re.error):
-        return None
-    best = _GATES.better(needed, exact)
-    if best is None:
-        return None
-    # The best clause first, then the next best ones (each is necessary on its own).
-    clauses = [best]
-    for candidate in sorted(set(found), key=_score, reverse=True):
-        if len(clauses) == _MAX_CLAUSES:
-            break
-        if candidate not in clauses:
-            clauses.append(candidate)
-    return tuple(
-        tuple((literal, _piece(literal)) for literal in _minimal(clause)) for clause in clauses
-    )
-
-
-def _piece(literal: str) -> str:
-    """What to look for in the padded vocabulary before looking for `literal` in the text."""
-    if " " not in literal.strip(" "):
-        return literal  # one word, perhaps marked as starting or ending one: vocabulary only
-    return max(literal.split(" "), key=len)
-
-
-def _trie(strings: Sequence[str]) -> str:
-    """A regex matching exactly `strings`, factored by shared prefixes (fast for `re`)."""
-    if "" in strings:
-        rest = [text for text in strings if text]
-        return f"(?:{_trie(rest)})?" if rest else ""
-    groups: dict[str, list[str]] = {}
-    for text in sorted(set(strings)):
-        groups.setdefault(text[0], []).append(text[1:])
-    alternatives = [re.escape(first) + _trie(tails) for first, tails in groups.items()]
-    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-
-
-def _finite(source: str) -> frozenset[str] | None:
-    """Every string `source` can match, when that is a small finite set; else None."""
-    try:
-        exact, _needed = _EXACT.parse(source)
-    except _Unknown:
-        return None
-    if exact is None or not exact or "" in exact:
-        return None
-    return exact
-
-
 class _Spans:
-    """Match spans of guard patterns in one normalised text, computed once and on demand."""
+    """Where guard patterns match in one normalised text, found once each and only if asked."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._spans: dict[int, list[tuple[int, int]]] = {}
-        self._vocabulary: str | None = None
-        self._padded = ""
+        self.vocabulary = " ".join(set(text.split(" ")))  # each word once: quicker to search
+        self._spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
 
-    def passes(self, gate: _Gate) -> bool:
-        """True when every clause of the gate has a literal in the text (always, without one)."""
-        if gate is None:
-            return True
-        if self._vocabulary is None:
-            # Each distinct word once, space-padded: a much shorter text to look for words in.
-            self._vocabulary = " " + " ".join(set(self.text.split(" "))) + " "
-            self._padded = " " + self.text + " "
-        vocabulary, text = self._vocabulary, self._padded
-        for clause in gate:
-            for literal, piece in clause:
-                if piece in vocabulary and (literal == piece or literal in text):
-                    break
-            else:
-                return False
-        return True
+    def has_any(self, words: Sequence[str]) -> bool:
+        """True when one of `words` (a stem, or a phrase with spaces) occurs in the text."""
+        text, vocabulary = self.text, self.vocabulary
+        return any(word in (text if " " in word else vocabulary) for word in words)
 
-    def overlaps(self, guards: Sequence[_Guard], start: int, end: int) -> bool:
+    def overlaps(self, guards: Sequence[re.Pattern[str]], start: int, end: int) -> bool:
         """True when one of `guards` matches a span overlapping [start, end)."""
         for guard in guards:
-            spans = self._spans.get(id(guard))
+            spans = self._spans.get(guard)
             if spans is None:
-                spans = self._find(guard)
-                self._spans[id(guard)] = spans
+                spans = self._spans[guard] = [m.span() for m in guard.finditer(self.text)]
             for span_start, span_end in spans:
                 if span_start >= end:
                     break
                 if span_end > start:
                     return True
         return False
-
-    def _find(self, guard: _Guard) -> list[tuple[int, int]]:
-        if not self.passes(guard.gate):
-            return []
-        return [m.span() for m in guard.regex.finditer(self.text)]
 
 
 class RiskDetector:
@@ -523,7 +223,7 @@ class RiskDetector:
         self,
         *,
         patterns: Sequence[_Pattern],
-        idioms: Sequence[_Guard],
+        idioms: Sequence[re.Pattern[str]],
         normaliser: _Normaliser,
         messages: Mapping[str, str],
         resources: Sequence[Resource],
@@ -577,6 +277,8 @@ class RiskDetector:
                 spans = _Spans(variant)
                 still: list[_Pattern] = []
                 for pattern in pending:
+                    if found.get(pattern.kind) in ("urgent", pattern.level):
+                        continue  # this pattern can no longer change the result
                     fired = self._fires(pattern, spans)
                     if fired is not None and found.get(pattern.kind) != "urgent":
                         found[pattern.kind] = fired
@@ -603,9 +305,9 @@ class RiskDetector:
     def _fires(self, pattern: _Pattern, spans: _Spans) -> Level | None:
         """The level at which `pattern` fires on the normalised text, or None."""
         best: Level | None
-        if not spans.passes(pattern.gate):
-            return None
         text = spans.text
+        if not spans.has_any(pattern.words):
+            return None
         pos, best = 0, None  # best: "concern" when only a softened match was seen
         while pos <= len(text):
             match = pattern.regex.search(text, pos)
@@ -640,7 +342,7 @@ class RiskDetector:
             risk.data,
             "(top level)",
             required={"version", "updated", "messages", "normalise", "terms", "patterns"},
-            optional={"idioms"},
+            optional={"idioms", "stems"},
         )
         version = f"{risk.version(top['version'], 'version')}"
         risk.date(top["updated"], "updated")
@@ -659,8 +361,9 @@ class RiskDetector:
         normaliser = _Normaliser(replace, symbols)
 
         terms = risk.terms(top["terms"])
+        stems = risk.stems(top.get("stems", {}))
         idioms = tuple(
-            _Guard.of(risk.regex(item, f"idioms[{i}]", terms))
+            risk.regex(item, f"idioms[{i}]", terms)
             for i, item in enumerate(risk.sequence(top.get("idioms", []), "idioms"))
         )
 
@@ -672,7 +375,7 @@ class RiskDetector:
             raw = risk.mapping(
                 item,
                 where,
-                required={"id", "kind", "level", "regex"},
+                required={"id", "kind", "level", "words", "regex"},
                 optional={"unless", "concern_if", "examples"},
             )
             pid = risk.text(raw["id"], f"{where}.id")
@@ -681,22 +384,23 @@ class RiskDetector:
             if pid in seen:
                 risk.fail(f"{where}.id", f"duplicate id {pid!r}")
             seen.add(pid)
-            regex, gate = risk.regex(raw["regex"], f"{where}.regex", terms)
+            regex = risk.regex(raw["regex"], f"{where}.regex", terms)
+            words = risk.words(raw["words"], f"{where}.words", stems)
             patterns.append(
                 _Pattern(
                     id=pid,
                     kind=risk.choice(raw["kind"], f"{where}.kind", KINDS),
                     level=_level(risk.choice(raw["level"], f"{where}.level", LEVELS)),
                     regex=regex,
-                    gate=gate,
+                    words=words,
                     unless=tuple(
-                        _Guard.of(risk.regex(u, f"{where}.unless[{j}]", terms))
+                        risk.regex(u, f"{where}.unless[{j}]", terms)
                         for j, u in enumerate(
                             risk.sequence(raw.get("unless", []), f"{where}.unless")
                         )
                     ),
                     concern_if=tuple(
-                        _Guard.of(risk.regex(u, f"{where}.concern_if[{j}]", terms))
+                        risk.regex(u, f"{where}.concern_if[{j}]", terms)
                         for j, u in enumerate(
                             risk.sequence(raw.get("concern_if", []), f"{where}.concern_if")
                         )
@@ -704,10 +408,11 @@ class RiskDetector:
                 )
             )
             if "examples" in raw:
-                examples.extend(
-                    (pid, text, hit)
-                    for text, hit in risk.examples(raw["examples"], f"{where}.examples")
-                )
+                for text, hit in risk.examples(raw["examples"], f"{where}.examples"):
+                    variants = list(normaliser.variants(text))
+                    if hit and not any(w in v for w in words for v in variants):
+                        risk.fail(f"{where}.words", f"none is in the example {text!r}")
+                    examples.append((pid, text, hit))
         for kind in KINDS:
             if not any(p.kind == kind for p in patterns):
                 risk.fail("patterns", f"no pattern for kind {kind!r}")
@@ -794,44 +499,11 @@ def _build_helplines(checker: _Checker) -> tuple[list[Resource], _Routing, str]:
     return resources, routing, version
 
 
-@dataclass(frozen=True)
-class _Terms:
-    plain: dict[str, str]
-    fast: dict[str, str]
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that rejects duplicate keys instead of silently keeping the last one."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        mapping[key] = loader.construct_object(value_node, deep=True)
-    return mapping
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-
-
 def _read_yaml(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SafetyDataError(f"{path}: cannot read the file ({exc.__class__.__name__})") from exc
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise SafetyDataError(f"{path}: (document): invalid YAML: {exc}") from exc
+        return read_yaml(path)  # the rules' reader: YAML 1.2 booleans, duplicate keys rejected
+    except RuleError as error:
+        raise SafetyDataError(str(error)) from error
 
 
 class _Checker:
@@ -913,44 +585,62 @@ class _Checker:
             out[k] = self.text(v, f"{where}.{k}").casefold()
         return out
 
-    def terms(self, value: Any) -> _Terms:
-        """Expand `terms`: a readable form (for analysis) and a fast form (tries, for matching)."""
+    def terms(self, value: Any) -> dict[str, str]:
+        """Expand `terms` in file order: each becomes one group; a term may use earlier ones."""
         if not isinstance(value, dict):
             self.fail("terms", f"expected a mapping, got {_type(value)}")
-        plain: dict[str, str] = {}
-        fast: dict[str, str] = {}
+        terms: dict[str, str] = {}
         for name, body in value.items():
             where = f"terms.{name}"
             if not isinstance(name, str) or not _TERM_NAME.fullmatch(name):
                 self.fail(where, "a term name must be lower-case letters, digits and '_'")
             parts = [body] if isinstance(body, str) else self.sequence(body, where, non_empty=True)
-            finite: set[str] = set()
-            plain_parts: list[str] = []
-            others: list[str] = []
+            sources = []
             for j, part in enumerate(parts):
-                text = self.text(part, f"{where}[{j}]")
-                source = self._expand(text, where, plain)
+                source = self._expand(self.text(part, f"{where}[{j}]"), where, terms)
                 self._compile(source, f"{where}[{j}]")
-                plain_parts.append(source)
-                strings = _finite(source)
-                if strings is None:
-                    others.append(self._expand(text, where, fast))
-                else:
-                    finite |= strings
-            alternatives = ([_trie(sorted(finite))] if finite else []) + others
-            plain[name] = "(?:" + "|".join(plain_parts) + ")"
-            fast[name] = "(?:" + "|".join(alternatives) + ")"
-        return _Terms(plain, fast)
+                sources.append(source)
+            terms[name] = "(?:" + "|".join(sources) + ")"
+        return terms
 
-    def regex(self, value: Any, where: str, terms: _Terms) -> tuple[re.Pattern[str], _Gate]:
-        """Compile a pattern (fast form) and read its prefilter from the readable form."""
-        text = self.text(value, where)
-        readable = self._compile(self._expand(text, where, terms.plain), where)
-        if readable.search("") is not None:
+    def stems(self, value: Any) -> dict[str, tuple[str, ...]]:
+        """Named lists of word stems, for `{name}` in a pattern's `words`."""
+        if not isinstance(value, dict):
+            self.fail("stems", f"expected a mapping, got {_type(value)}")
+        out: dict[str, tuple[str, ...]] = {}
+        for name, items in value.items():
+            where = f"stems.{name}"
+            if not isinstance(name, str) or not _TERM_NAME.fullmatch(name):
+                self.fail(where, "a name must be lower-case letters, digits and '_'")
+            out[name] = self.words(items, where, {})
+        return out
+
+    def words(
+        self, value: Any, where: str, stems: Mapping[str, tuple[str, ...]]
+    ) -> tuple[str, ...]:
+        """Lower-case words or phrases as they appear in normalised text, or {name} of stems."""
+        out: list[str] = []
+        for j, item in enumerate(self.sequence(value, where, non_empty=True)):
+            text = self.text(str(item) if isinstance(item, int) else item, f"{where}[{j}]")
+            name = _TERM_REF.fullmatch(text)
+            if name is not None and name.group(1) in stems:
+                out.extend(stems[name.group(1)])
+            elif name is not None:
+                self.fail(f"{where}[{j}]", f"unknown stems {text} (define it under 'stems')")
+            elif _STEM.fullmatch(text):
+                out.append(text)
+            else:
+                self.fail(
+                    f"{where}[{j}]", f"{text!r}: use lower-case letters, digits, single spaces"
+                )
+        return tuple(dict.fromkeys(out))
+
+    def regex(self, value: Any, where: str, terms: Mapping[str, str]) -> re.Pattern[str]:
+        """Compile a pattern after inserting its {terms}; it must not match empty text."""
+        compiled = self._compile(self._expand(self.text(value, where), where, terms), where)
+        if compiled.search("") is not None:
             self.fail(where, "the pattern matches empty text")
-        return self._compile(self._expand(text, where, terms.fast), where), _required_literals(
-            readable
-        )
+        return compiled
 
     def examples(self, value: Any, where: str) -> list[tuple[str, bool]]:
         raw = self.mapping(value, where, required={"match"}, optional={"no_match"})

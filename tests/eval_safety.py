@@ -1,7 +1,13 @@
-"""Measure the risk detector on tests/data/risk.jsonl: counts, recall, precision, misses.
+"""Measure the risk detector: counts, recall, precision and misses, per data file.
 
-Run from the project root:  python tests/eval_safety.py
+Run from the project root:
+    python tests/eval_safety.py                 # risk.jsonl and risk_holdout.jsonl
+    python tests/eval_safety.py FILE.jsonl ...  # any file in the same format
 Prints ids only, never message text, so the output can be pasted anywhere.
+
+risk.jsonl is the set the lexicon was first tuned on. risk_holdout.jsonl was written before the
+lexicon was generalised and measured once against the old lexicon (recall 0.750, precision
+0.882); the lexicon was tuned on it afterwards, so it is no longer blind.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ if str(ROOT) not in sys.path:
 from server.safety import DEFAULT_DIRECTORY, RiskDetector  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "risk.jsonl"
+HOLDOUT = ROOT / "tests" / "data" / "risk_holdout.jsonl"
 
 
 @dataclass
@@ -44,7 +51,7 @@ class Report:
 
 
 def load_rows(path: Path = DATA) -> list[dict[str, object]]:
-    """The evaluation set, one dict per non-empty line."""
+    """An evaluation set, one dict per non-empty line."""
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
@@ -72,9 +79,8 @@ def evaluate(detector: RiskDetector, rows: list[dict[str, object]]) -> Report:
     return report
 
 
-def main() -> int:
-    detector = RiskDetector.load(DEFAULT_DIRECTORY)
-    report = evaluate(detector, load_rows())
+def print_report(name: str, report: Report) -> None:
+    print(f"== {name}")
     print(f"messages: {report.risk + report.safe} ({report.risk} risk, {report.safe} non-risk)")
     print(
         f"true positives: {report.true_pos}  false positives: {report.false_pos}  "
@@ -85,8 +91,15 @@ def main() -> int:
     print(f"missed (false negatives): {', '.join(report.missed) or 'none'}")
     print(f"false alarms (false positives): {', '.join(report.false_alarms) or 'none'}")
     print(f"detected, but not the labelled kind: {', '.join(report.wrong_kind) or 'none'}")
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(arg) for arg in argv] or [DATA, HOLDOUT]
+    detector = RiskDetector.load(DEFAULT_DIRECTORY)
+    for path in paths:
+        print_report(path.name, evaluate(detector, load_rows(path)))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from server.engine import Engine
-from server.rules import CATEGORIES, DATA_FOLDERS, RuleError, load_rules
+from server.rules import CATEGORIES, DATA_FOLDERS, RuleError, TokenPattern, load_rules
 from server.settings import Settings
 
 RULES_DIR = Settings().rules_dir
@@ -136,6 +136,18 @@ def test_schema_errors_name_file_and_field(
         load_rules(root)
     assert "sample-rule.yaml" in str(error.value)
     assert field in str(error.value)
+
+
+def test_a_key_given_twice_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match=r"sample-rule\.yaml.*duplicate key 'severity'"):
+        load_rules(_rules_dir_with(tmp_path, GOOD + "severity: info\n"))
+
+
+def test_on_and_off_stay_words(tmp_path: Path) -> None:
+    body = GOOD.replace("{LOWER: always}", "{LOWER: {IN: [off, on, always]}}")
+    pattern = load_rules(_rules_dir_with(tmp_path, body)).rules[0].patterns[0]
+    assert isinstance(pattern, TokenPattern)
+    assert pattern.tokens[1] == {"LOWER": {"IN": ["off", "on", "always"]}}
 
 
 def test_id_must_match_file_name(tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """The safety layer: risk language in anything typed -> a calm pointer to help.
 
-Covers the evaluation set (recall 100%, precision >= 90%), every example in risk.yaml, the
+Covers the evaluation set (recall 100%, precision >= 90%), the holdout set of phrasings written
+apart from the lexicon (recall >= 95%, precision >= 90%), every example in risk.yaml, the
 figurative near-misses, the helplines data, the strict loader, and the guarantees other code
-relies on: any text is accepted, nothing is logged, it is fast, and it never misses because of
-its own prefilter.
+relies on: any text is accepted, nothing is logged, and every regex is bounded (its speed is
+measured in tests/bench/bench_safety.py).
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ import json
 import logging
 import re
 import shutil
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -39,6 +38,7 @@ from server.safety import (
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "risk.jsonl"
+HOLDOUT = HERE / "data" / "risk_holdout.jsonl"
 RISK_YAML = DEFAULT_DIRECTORY / "risk.yaml"
 HELPLINES_YAML = DEFAULT_DIRECTORY / "helplines.yaml"
 
@@ -61,8 +61,8 @@ def detector() -> RiskDetector:
     return RiskDetector.load(DEFAULT_DIRECTORY)
 
 
-def _rows() -> list[dict[str, Any]]:
-    with DATA.open(encoding="utf-8") as handle:
+def _rows(path: Path = DATA) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
@@ -79,8 +79,9 @@ def _yaml_examples() -> list[tuple[str, str, bool]]:
 # ------------------------------------------------------------------------ the evaluation set
 
 
-def test_evaluation_set_is_well_formed() -> None:
-    rows = _rows()
+@pytest.mark.parametrize(("path", "least"), [(DATA, 80), (HOLDOUT, 120)], ids=["eval", "holdout"])
+def test_evaluation_set_is_well_formed(path: Path, least: int) -> None:
+    rows = _rows(path)
     ids = [row["id"] for row in rows]
     assert len(ids) == len(set(ids)), "duplicate ids"
     assert len({row["text"] for row in rows}) == len(rows), "duplicate texts"
@@ -92,9 +93,16 @@ def test_evaluation_set_is_well_formed() -> None:
             assert row["kind"] in KINDS, row["id"]
         else:
             assert row["kind"] is None, row["id"]
-    assert sum(row["risk"] for row in rows) >= 80
-    assert sum(not row["risk"] for row in rows) >= 80
+    assert sum(row["risk"] for row in rows) >= least
+    assert sum(not row["risk"] for row in rows) >= least
     assert {row["kind"] for row in rows if row["risk"]} == set(KINDS)
+
+
+def test_evaluation_and_holdout_sets_do_not_overlap() -> None:
+    def texts(path: Path) -> set[str]:
+        return {" ".join(row["text"].casefold().split()) for row in _rows(path)}
+
+    assert not texts(DATA) & texts(HOLDOUT)
 
 
 def test_recall_is_total_and_precision_high(detector: RiskDetector) -> None:
@@ -104,6 +112,17 @@ def test_recall_is_total_and_precision_high(detector: RiskDetector) -> None:
     assert report.precision >= 0.90, f"precision {report.precision:.3f}: {report.false_alarms}"
     kind_rate = 1 - len(report.wrong_kind) / report.risk
     assert kind_rate >= 0.95, f"labelled kind not reported for {report.wrong_kind}"
+
+
+def test_holdout_recall_and_precision(detector: RiskDetector) -> None:
+    """Phrasings written before the lexicon was generalised (see the report in eval_safety)."""
+    report = eval_safety.evaluate(detector, eval_safety.load_rows(HOLDOUT))
+    assert report.risk >= 120
+    assert report.safe >= 120
+    assert report.recall >= 0.95, f"recall {report.recall:.3f}, missed: {report.missed}"
+    assert report.precision >= 0.90, f"precision {report.precision:.3f}: {report.false_alarms}"
+    kind_rate = 1 - len(report.wrong_kind) / report.risk
+    assert kind_rate >= 0.90, f"labelled kind not reported for {report.wrong_kind}"
 
 
 # ------------------------------------------------------------------------ the lexicon's examples
@@ -344,10 +363,10 @@ def test_nothing_is_logged(detector: RiskDetector, caplog: pytest.LogCaptureFixt
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=5000))
 def test_any_text_is_accepted(detector: RiskDetector, text: str) -> None:
-    started = time.perf_counter()
+    # Speed is measured in tests/bench/bench_safety.py; runaway backtracking is ruled out by
+    # the lint that every pattern is bounded (below).
     result = detector.assess(text)
     assert result is None or isinstance(result, Safety)
-    assert time.perf_counter() - started < 0.5
 
 
 @settings(max_examples=60, deadline=None)
@@ -357,89 +376,83 @@ def test_any_number_of_fields_is_accepted(detector: RiskDetector, texts: list[st
     assert result is None or isinstance(result, Safety)
 
 
-def _median_ms(run: Callable[[], object], times: int = 5) -> float:
-    samples = []
-    for _ in range(times):
-        started = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+# ------------------------------------------------------------------------ the word gate is sound
 
 
-LETTER = (
-    "Mom, I have been thinking about what happened at Christmas and I want to talk about it. "
-    "When you brought up my weight in front of everyone I felt small, and honestly it hurt. "
-    "I know work has been killing you lately and I'm not trying to start a fight. "
-    "Dad says I'm overreacting but I don't think so. Can we meet for coffee on Sunday? "
-)
+def _gate_texts() -> list[str]:
+    texts = [row["text"] for path in (DATA, HOLDOUT) for row in _rows(path)]
+    texts += [text for _id, text, _hit in _yaml_examples()] + FIGURATIVE
+    return texts
 
 
-@pytest.mark.parametrize(
-    ("name", "text", "budget_ms"),
-    [
-        ("realistic letter", (LETTER * 30)[:5000], 25),
-        ("plain prose", ("the quick brown fox jumps over the lazy dog " * 120)[:5000], 10),
-        ("one long word", "a" * 5000, 10),
-        ("repeated letters", "sooo " * 1000, 40),
-        ("pronoun soup", ("he she me him her my dad my mom " * 160)[:5000], 60),
-        ("near misses", ("he hit me up " * 400)[:5000], 80),
-        ("no spaces", "hehitmeup" * 555, 20),
-    ],
-)
-def test_speed_on_long_and_adversarial_text(
-    detector: RiskDetector, name: str, text: str, budget_ms: float
-) -> None:
-    # Budgets are generous so a busy CI machine does not flake; typical figures are far lower
-    # (see the report printed by tests/eval_safety.py and the module docstring).
-    assert len(text) <= 5000
-    assert _median_ms(lambda: detector.assess(text)) < budget_ms, name
+def _gate_misses(detector: RiskDetector, text: str) -> list[str]:
+    """Ids of patterns whose regex matches `text` although none of their `words` is in it."""
+    from server.safety import _Spans  # the gate lives in the private matcher
+
+    misses = []
+    for variant in detector._normaliser.variants(text):
+        spans = _Spans(variant)
+        for pattern in detector._patterns:
+            if pattern.regex.search(variant) and not spans.has_any(pattern.words):
+                misses.append(pattern.id)
+    return misses
 
 
-# ------------------------------------------------------------------------ the prefilter is sound
+def test_words_never_hide_a_match_on_any_data(detector: RiskDetector) -> None:
+    """A pattern only runs when one of its `words` is in the text; no match may depend on more."""
+    checked = 0
+    for text in _gate_texts():
+        assert not _gate_misses(detector, text), (_gate_misses(detector, text), text)
+        checked += 1
+    assert checked > 700
 
 
 _VOCABULARY = sorted(
     {
         word
-        for row in _rows()
-        for word in re.findall(r"[a-z]+", row["text"].casefold())
+        for text in _gate_texts()
+        for word in re.findall(r"[a-z]+", text.casefold())
         if len(word) > 1 or word == "i"
     }
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_VOCABULARY), min_size=1, max_size=14))
-def test_prefilter_never_hides_a_match(detector: RiskDetector, words: list[str]) -> None:
-    """If a pattern's regex matches, its literal prefilter must let the text through."""
-    from server.safety import _Spans  # the invariant lives in the private matcher
-
+def test_words_never_hide_a_match(detector: RiskDetector, words: list[str]) -> None:
     text = " ".join(words)
-    for variant in detector._normaliser.variants(text):
-        spans = _Spans(variant)
-        for pattern in detector._patterns:
-            if pattern.regex.search(variant):
-                assert spans.passes(pattern.gate), (pattern.id, variant)
-        for guard in detector._idioms:
-            if guard.regex.search(variant):
-                assert spans.passes(guard.gate), (guard.regex.pattern, variant)
+    assert not _gate_misses(detector, text), text
 
 
-def test_prefilter_never_hides_a_match_on_the_evaluation_set(detector: RiskDetector) -> None:
-    from server.safety import _Spans
+# ------------------------------------------------------------------------ the regexes are sane
 
-    checked = 0
-    for row in _rows():
-        for variant in detector._normaliser.variants(row["text"]):
-            spans = _Spans(variant)
-            for pattern in detector._patterns:
-                guards = [(pattern.regex, pattern.gate)]
-                guards += [(g.regex, g.gate) for g in (*pattern.unless, *pattern.concern_if)]
-                for regex, gate in guards:
-                    if regex.search(variant):
-                        checked += 1
-                        assert spans.passes(gate), (pattern.id, row["id"])
-    assert checked > 200
+
+def _all_regexes() -> list[tuple[str, str]]:
+    data = yaml.safe_load(RISK_YAML.read_text(encoding="utf-8"))
+    out = [(f"idioms[{i}]", source) for i, source in enumerate(data.get("idioms", []))]
+    for pattern in data["patterns"]:
+        out.append((pattern["id"], pattern["regex"]))
+        for key in ("unless", "concern_if"):
+            out += [(f"{pattern['id']}.{key}", source) for source in pattern.get(key, [])]
+    for name, body in data["terms"].items():
+        out += [(f"terms.{name}", source) for source in ([body] if isinstance(body, str) else body)]
+    return out
+
+
+_REGEXES = _all_regexes()
+
+
+_UNBOUNDED = re.compile(r"(?:\)|(?<!\\)\.|\\[sSWD]|\[\^[^\]]*\])[*+]|\{\d*,\}")
+
+
+@pytest.mark.parametrize(("where", "source"), _REGEXES, ids=[where for where, _ in _REGEXES])
+def test_every_regex_is_bounded(where: str, source: str) -> None:
+    """Repeats stay inside one word (`\\w+`, `l+`); gaps are counted: `(?:\\w+ ){0,3}?`.
+
+    Normalised text is words and single spaces, so no `.*`, `(...)+`, `\\s*` or `{n,}`: every
+    match spans a bounded number of words, which keeps backtracking (and assess()) cheap.
+    """
+    assert not _UNBOUNDED.search(source), where
 
 
 # ------------------------------------------------------------------------ the strict loader
@@ -487,6 +500,12 @@ def _delete(path: tuple[Any, ...]) -> Callable[[Any], None]:
         ("risk.yaml", _set(("patterns", 0, "regex"), r"(?:x)?"), r"patterns\[0\]\.regex"),
         ("risk.yaml", _set(("patterns", 4, "unless"), ["[bad"]), r"patterns\[4\]\.unless\[0\]"),
         ("risk.yaml", _set(("patterns", 1, "id"), "suicide-word"), r"patterns\[1\]\.id"),
+        ("risk.yaml", _delete(("patterns", 2, "words")), r"patterns\[2\]\.words"),
+        ("risk.yaml", _set(("patterns", 2, "words"), []), r"patterns\[2\]\.words"),
+        ("risk.yaml", _set(("patterns", 2, "words"), ["Die!"]), r"patterns\[2\]\.words\[0\]"),
+        ("risk.yaml", _set(("patterns", 2, "words"), ["{nosuch}"]), r"nosuch"),
+        ("risk.yaml", _set(("patterns", 2, "words"), ["zebra"]), r"patterns\[2\]\.words"),
+        ("risk.yaml", _set(("stems", "hit"), "hit"), r"stems\.hit"),
         ("risk.yaml", _set(("extra",), 1), r"\(top level\)\.extra"),
         ("risk.yaml", _delete(("messages", "urgent")), r"messages\.urgent"),
         ("risk.yaml", _set(("updated",), "last tuesday"), r"updated"),

@@ -1,7 +1,7 @@
 // "Check a message": the draft box, inline highlights, the list of flags, rewrite cards,
 // the safety notice. Nothing is stored: the draft lives in this page only.
 
-import { SEVERITY_LABEL, api, h, problemText, resourceLine } from "./common.js";
+import { api, byPosition, flagHeading, flagItem, h, problemText, resourceLine } from "./common.js";
 import {
   applyReplacement,
   codePointLength,
@@ -127,12 +127,7 @@ function showDetail(flag) {
     return;
   }
   detail.replaceChildren(
-    h(
-      "p",
-      {},
-      h("span", { class: `sev sev--${flag.severity}`, text: SEVERITY_LABEL[flag.severity] || flag.severity }),
-      h("q", { class: "flag-phrase", text: flag.text }),
-    ),
+    flagHeading(flag),
     h("p", { text: flag.message }),
     h("p", { text: flag.why }),
     h("p", {}, h("span", { class: "try", text: "Try: " }), flag.suggestion),
@@ -142,28 +137,7 @@ function showDetail(flag) {
 // ---------- Flags list and summary ----------
 
 function renderFlagList() {
-  const items = [...state.flags]
-    .sort((a, b) => a.start - b.start || a.end - b.end)
-    .map((flag) =>
-      h(
-        "li",
-        { class: `flag flag--${flag.severity}`, "data-index": flag.index },
-        h(
-          "p",
-          {},
-          h("span", { class: `sev sev--${flag.severity}`, text: SEVERITY_LABEL[flag.severity] || flag.severity }),
-          h("q", { class: "flag-phrase", text: flag.text }),
-        ),
-        h("p", { text: flag.message }),
-        h(
-          "details",
-          {},
-          h("summary", { text: "Why, and what to try instead" }),
-          h("p", { text: flag.why }),
-          h("p", {}, h("span", { class: "try", text: "Try: " }), flag.suggestion),
-        ),
-      ),
-    );
+  const items = byPosition(state.flags).map(flagItem);
   flagList.replaceChildren(...items);
   legend.hidden = state.flags.length === 0;
 }

@@ -5,7 +5,7 @@
 // Nothing is stored: the conversation lives in this page only, and leaving it clears it.
 // Text from people and from the server is only ever placed with text nodes (common.js h()).
 
-import { SEVERITY_LABEL, api, h, resourceLine } from "./common.js";
+import { api, byPosition, flagItem, h, resourceLine } from "./common.js";
 import { codePointLength, flagsToUtf16, segments, shiftFlags, strongest } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
@@ -902,32 +902,7 @@ function renderDraft({ prompt, state, flags }) {
     }
     if (view.text.endsWith("\n")) fragment.append(" ");
     mirror.replaceChildren(fragment);
-    const sorted = [...view.flags].sort((a, b) => a.start - b.start || a.end - b.end);
-    list.replaceChildren(
-      ...sorted.map((flag) =>
-        h(
-          "li",
-          { class: `flag flag--${flag.severity}` },
-          h(
-            "p",
-            {},
-            h("span", {
-              class: `sev sev--${flag.severity}`,
-              text: SEVERITY_LABEL[flag.severity] || flag.severity,
-            }),
-            h("q", { class: "flag-phrase", text: flag.text }),
-          ),
-          h("p", { text: flag.message }),
-          h(
-            "details",
-            {},
-            h("summary", { text: "Why, and what to try instead" }),
-            h("p", { text: flag.why }),
-            h("p", {}, h("span", { class: "try", text: "Try: " }), flag.suggestion),
-          ),
-        ),
-      ),
-    );
+    list.replaceChildren(...byPosition(view.flags).map(flagItem));
     legend.hidden = view.flags.length === 0;
   }
 

@@ -119,6 +119,38 @@ export const SEVERITY_LABEL = {
   info: "Tip",
 };
 
+/** "May sound blaming" with the phrase it is about: the head of every flag, wherever shown. */
+export function flagHeading(flag) {
+  return h(
+    "p",
+    {},
+    h("span", { class: `sev sev--${flag.severity}`, text: SEVERITY_LABEL[flag.severity] || flag.severity }),
+    h("q", { class: "flag-phrase", text: flag.text }),
+  );
+}
+
+/** One flag in a list: heading, message, and the why and fix behind a disclosure. */
+export function flagItem(flag) {
+  return h(
+    "li",
+    { class: `flag flag--${flag.severity}`, "data-index": flag.index },
+    flagHeading(flag),
+    h("p", { text: flag.message }),
+    h(
+      "details",
+      {},
+      h("summary", { text: "Why, and what to try instead" }),
+      h("p", { text: flag.why }),
+      h("p", {}, h("span", { class: "try", text: "Try: " }), flag.suggestion),
+    ),
+  );
+}
+
+/** Flags in reading order. */
+export function byPosition(flags) {
+  return [...flags].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
 const KIND_LABEL = {
   crisis: "Crisis line",
   emergency: "Emergency",
