@@ -34,6 +34,7 @@ test: $(STAMP) browser lint
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_analyze.py
+	$(BIN)/python tests/bench/bench_safety.py
 
 eval: $(STAMP)
 	$(BIN)/python tests/eval_detector.py tests/data/labelled.jsonl tests/data/holdout.jsonl
