@@ -10,10 +10,11 @@ the person to make them specific; what the person supplied is used as given.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from lemminflect import getInflection
+from lemminflect import getInflection, getLemma
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
@@ -46,6 +47,9 @@ PEOPLE = frozenset(
 MENTAL_VERBS = frozenset(
     "think care want know love like mean hate resent enjoy prefer believe wish feel".split()
 )
+# Verbs that say something did not happen: "you ignored my texts" is too little contact, like
+# "you never answer", not too much, like "you keep texting me".
+ABSENCE_VERBS = frozenset("ignore ghost avoid skip miss dodge neglect forget screen".split())
 BEHAVIOUR_CATEGORIES = (
     "accusations",
     "absolutes",
@@ -161,8 +165,18 @@ def flip_pronouns(text: str) -> str:
 
 
 def drop_absolutes(tokens: Iterable[Token]) -> list[Token]:
-    """Leave out "always", "never", "even", "just" and the like."""
-    return [token for token in tokens if token.lower_ not in DROPPED_ADVERBS]
+    """Leave out "always", "never", "even", "just" and the like (but "once in a while" and
+    "once a week" keep their "once")."""
+    return [
+        token
+        for token in tokens
+        if token.lower_ not in DROPPED_ADVERBS
+        or (
+            token.lower_ == "once"
+            and token.i + 1 < len(token.doc)
+            and token.nbor().lower_ in ("in", "a")
+        )
+    ]
 
 
 def inflect(lemma: str, *, negated: bool, past: bool) -> str:
@@ -177,10 +191,15 @@ def inflect(lemma: str, *, negated: bool, past: bool) -> str:
     return lemma
 
 
+def _is_symbol(text: str) -> bool:
+    return all(unicodedata.category(c)[0] == "S" or c in "\u200d\ufe0f" for c in text)
+
+
 def words_of(tokens: Sequence[Token]) -> str:
     """Tokens back to text with their own spacing, and a space wherever a token was left out
-    between two others ("an answer, because" without the comma is "an answer because")."""
-    tokens = list(tokens)
+    between two others ("an answer, because" without the comma is "an answer because").
+    Emoji are left out: 😒 belongs to the tone, not to what happened."""
+    tokens = [t for t in tokens if not _is_symbol(t.text)]
     parts = []
     for token, following in zip(tokens, [*tokens[1:], None], strict=False):
         parts.append(token.text_with_ws)
@@ -279,9 +298,19 @@ def find_behaviour(doc: Doc, near: int = 0) -> Behaviour | None:
     return behaviour_of(verb, negated, past, doc)
 
 
+def verb_lemma(verb: Token) -> str:
+    """The verb's dictionary form. lemminflect's, where it knows the word: the small spaCy
+    model turns "texting" into "texte"."""
+    if verb.pos_ in ("VERB", "AUX") and verb.text.isalpha():
+        forms = getLemma(verb.text.lower(), upos=verb.pos_)
+        if forms:
+            return str(forms[0])
+    return verb.lemma_.lower()
+
+
 def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour | None:
     """The verb's phrase, up to the first comma, with absolutes left out."""
-    lemma = verb.lemma_.lower()
+    lemma = verb_lemma(verb)
     if lemma in MENTAL_VERBS or (lemma == "make" and any(c.lemma_ == "feel" for c in verb.subtree)):
         return None  # "you think ...", "you make me feel ...": nothing anyone could observe
     phrase: list[Token] = []
@@ -310,13 +339,11 @@ def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour 
     phrase = sorted(phrase, key=lambda t: t.i)
     cut = next((i for i, t in enumerate(phrase) if t.is_punct), len(phrase))
     last = phrase[cut - 1].i if cut else verb.i
-    phrase = drop_absolutes(phrase[:cut])
-    if not phrase and verb.lemma_.lower() not in INTRANSITIVE:
+    phrase = [t for t in drop_absolutes(phrase[:cut]) if not _is_symbol(t.text)]
+    if not phrase and lemma not in INTRANSITIVE:
         return None
     rest = drop_absolutes([t for t in sorted(rest, key=lambda t: t.i) if t.i <= last])
-    return Behaviour(
-        verb.lemma_.lower(), phrase, drop_absolutes(obj), negated, past, time_clause(doc), rest
-    )
+    return Behaviour(lemma, phrase, drop_absolutes(obj), negated, past, time_clause(doc), rest)
 
 
 def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
@@ -335,6 +362,17 @@ def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
 # --- the parts of the statement ---------------------------------------------------------------
 
 
+def _about_someone_else(obj: Sequence[Token], lexicons: Lexicons) -> bool:
+    """ "you ignored Sam", "... my brother", "... him": the act was aimed at another person."""
+    if any(t.lower_ in ("me", "us", "myself") for t in obj):
+        return False
+    people = PEOPLE | set(lexicons.relatives)
+    return any(
+        t.pos_ == "PROPN" or t.lower_ in ("him", "her", "them") or t.lemma_.lower() in people
+        for t in obj
+    )
+
+
 def observation(behaviour: Behaviour, lexicons: Lexicons) -> str:
     """A neutral "when" clause for the behaviour."""
     tables = lexicons.rewrite
@@ -346,6 +384,13 @@ def observation(behaviour: Behaviour, lexicons: Lexicons) -> str:
     template = tables.observations.get(behaviour.lemma)
     if template is not None and not behaviour.negated:
         text = template.past if behaviour.past else template.present
+        others = template.others_past if behaviour.past else template.others_present
+        if others and _about_someone_else(behaviour.object, lexicons):
+            # The person only, up to the noun: "Sam", not "Sam the whole evening".
+            root = next(t for t in behaviour.object if t.head not in behaviour.object)
+            person = words_of([t for t in behaviour.object if t.i <= root.i])
+            text = others.replace("{object}", person).replace("{rest}", words_of(behaviour.rest))
+            return re.sub(r"\s+", " ", text).strip()
         obj = words_of([t for t in behaviour.object if t.lower_ not in ("me", "us")])
         if not obj:  # "about {object}" with nothing to say it about: leave the words out
             text = re.sub(r"\s*\b(?:about|of|for|with)?\s*\{object\}", "", text)
@@ -369,8 +414,10 @@ def request_for(behaviour: Behaviour | None, lexicons: Lexicons) -> str | None:
         return template.replace("{object}", obj)
     if behaviour.lemma in lexicons.rewrite.observations:
         return None
-    tail = lexicons.rewrite.request_tails.get(behaviour.lemma, "")
     rest = words_of(behaviour.phrase)
+    # "call once in a while" already says when; "... when you get my messages" would say it twice.
+    timed = re.search(r"\b(once|while|day|week|month|weekend|sometimes|often|now)\b", rest)
+    tail = "" if timed else lexicons.rewrite.request_tails.get(behaviour.lemma, "")
     return f"Would you be willing to {' '.join(p for p in (behaviour.lemma, rest, tail) if p)}?"
 
 
@@ -390,7 +437,7 @@ def martyr_request(doc: Doc) -> str | None:
 
 
 def _lemmas(docs: Iterable[Doc]) -> set[str]:
-    return {token.lemma_.lower() for doc in docs for token in doc} | {
+    return {verb_lemma(token) for doc in docs for token in doc} | {
         token.lower_ for doc in docs for token in doc
     }
 
@@ -415,7 +462,11 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
                 and token.pos_ in ("NOUN", "PROPN", "VERB")
                 and token.lemma_.lower() not in VAGUE_TOPICS
             ):
-                return words_of(drop_absolutes(list(token.subtree)))
+                # "on making Thanksgiving all about you": the thing, not the accusation.
+                things = [c for c in token.children if c.dep_ == "dobj" and c.pos_ == "PROPN"]
+                words = drop_absolutes(list((things[0] if things else token).subtree))
+                if not any(t.lower_ in ("you", "yourself") for t in words):
+                    return words_of(words)
     chunks = [
         chunk
         for doc in docs
@@ -431,6 +482,13 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
         return words_of(
             [t for t in chunk if t.pos_ != "DET" or t.lower_ in ("my", "our", "your", "the")]
         )
+    # A noun outside any chunk ("walk all over every boundary I set"), said in general.
+    for doc in docs:
+        for token in doc:
+            lemma = token.lemma_.lower()
+            if token.pos_ == "NOUN" and lemma not in VAGUE_TOPICS and lemma not in PEOPLE:
+                plural = getInflection(lemma, "NNS")
+                return plural[0] if plural and token.tag_ == "NN" else token.lower_
     return None
 
 
@@ -486,7 +544,10 @@ def _feelings_and_needs(block: _Block, lexicons: Lexicons, behaviour: Behaviour 
     lemmas = _lemmas(block.docs)
     for topic in tables.topics:
         if lemmas & set(topic.words):
-            chosen = topic.done if topic.done and behaviour and not behaviour.negated else topic
+            happens = behaviour is not None and not (
+                behaviour.negated or behaviour.lemma in ABSENCE_VERBS
+            )
+            chosen = topic.done if topic.done and happens else topic
             feelings += chosen.feelings
             needs += chosen.needs
             break
@@ -561,7 +622,16 @@ def outcome(doc: Doc) -> str | None:
         if blamed and token.head.lemma_ == "be":
             clauses = [c for c in (*token.children, *token.head.children) if c.dep_ in CLAUSES]
             if clauses:
+                # "it's on you that we're late, not me": the "not me" is the blame, not the event.
                 return _clause_text(clauses[0])
+        if token.lemma_.lower() in ("care", "notice", "see", "realize", "realise") and any(
+            c.lower_ == "you" and c.dep_ == "nsubj" for c in token.children
+        ):
+            # "you don't care that I'm sick" -> "I'm sick": the person's own situation.
+            for clause in (c for c in token.children if c.dep_ == "ccomp"):
+                subject = next((c for c in clause.children if c.dep_ == "nsubj"), None)
+                if subject is not None and subject.lower_ in ("i", "we"):
+                    return _clause_text(clause)
         if token.lower_ in ("because", "thanks") and token.dep_ in ("prep", "npadvmod"):
             head = token.head
             if head.pos_ in ("VERB", "AUX") and not any(
@@ -579,8 +649,8 @@ def sarcastic_act(doc: Doc) -> Behaviour | None:
     for token in doc:
         if (
             token.tag_ == "VBG"
-            and token.head.lower_ == "for"
-            and re.match(r"\s*(thanks|thank)", text)
+            and token.head.lower_ in ("for", "on")
+            and re.match(r"\s*(thanks|thank|congrats|congratulations|well done)", text)
         ):
             return behaviour_of(token, False, True, doc)
         if (
@@ -595,11 +665,19 @@ def sarcastic_act(doc: Doc) -> Behaviour | None:
 
 
 def missing_act(doc: Doc) -> Behaviour | None:
-    """ "How hard is it to text back?" -> the act that didn't happen: texting back."""
-    if not re.match(r"\s*(how|is it|was it)\b", doc.text, re.IGNORECASE):
+    """ "How hard is it to text back?", "Would it kill you to call?" -> the act that didn't
+    happen: texting back, calling."""
+    if not re.match(
+        r"\s*(how|is it|was it|would it|will it|does it|did it)\b", doc.text, re.IGNORECASE
+    ):
         return None
     for token in doc:
-        if token.dep_ == "xcomp" and token.head.lemma_ == "be" and token.pos_ == "VERB":
+        # "how hard is it to", and "would it kill you to" / "would it hurt you to"
+        if (
+            token.dep_ == "xcomp"
+            and token.head.lemma_ in ("be", "kill", "hurt")
+            and token.pos_ == "VERB"
+        ):
             return behaviour_of(token, True, False, doc)
     return None
 
@@ -620,9 +698,13 @@ CLAUSES = ("ccomp", "relcl", "acl", "advcl")
 
 
 def _clause_text(head: Token) -> str:
-    return words_of(
-        drop_absolutes([t for t in head.subtree if not t.is_punct and t.dep_ != "mark"])
-    )
+    tokens = list(head.subtree)
+    # "we're late, not me": the tail that shifts blame is not part of what happened.
+    for i, token in enumerate(tokens[:-1]):
+        if token.lower_ == "," and tokens[i + 1].lower_ == "not":
+            tokens = tokens[:i]
+            break
+    return words_of(drop_absolutes([t for t in tokens if not t.is_punct and t.dep_ != "mark"]))
 
 
 def _situations(block: _Block, lexicons: Lexicons) -> list[_Situation]:

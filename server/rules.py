@@ -264,6 +264,9 @@ class Topic(_Strict):
 class Observation(_Strict):
     present: str
     past: str
+    # Said instead when the object is another person: "you ignored Sam" -> "Sam got left out".
+    others_present: str | None = None
+    others_past: str | None = None
 
 
 class LabelSituation(_Strict):

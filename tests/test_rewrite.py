@@ -182,6 +182,37 @@ def test_the_persons_own_words_are_used_as_given(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(
+    ("draft", "said"),
+    [
+        # the act inside "would it kill you to": what didn't happen, and a request for it
+        (
+            "Would it kill you to call once in a while?",
+            "Would you be willing to call once in a while?",
+        ),
+        # "you don't care that I'm sick": the person's own situation
+        ("You don't care that I'm struggling at work.", "when I'm struggling at work"),
+        # the act was aimed at someone else
+        ("You ignored Sam the whole evening.", "when Sam got left out"),
+        # emoji are tone, not part of what happened; spaCy's "texte" is lemminflect's "text"
+        (
+            "thanks a bunch for ditching me at the airport 😒",
+            "when I was left behind at the airport,",
+        ),
+        ("You keep texting me at work.", "when you text me at work,"),
+        # the blame-shifting tail is left out of the outcome
+        ("it's on you that we're late, not me", "when we're late,"),
+        # a noun outside any chunk still gives the topic, said in general
+        ("THE PROBLEM IS YOU WALK ALL OVER EVERY BOUNDARY I SET", "about boundaries"),
+        # "ignored my texts" is too little contact, not too much
+        ("You ignored my texts all week.", "I felt lonely when I didn't hear from you"),
+    ],
+)
+def test_behaviour_found_in_harder_phrasings(engine: Engine, draft: str, said: str) -> None:
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    assert said in result.suggestions[0].text
+
+
+@pytest.mark.parametrize(
     ("typed", "said"),
     [
         ("Last Sunday she didn't call.", "when last Sunday she didn't call,"),
