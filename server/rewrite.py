@@ -727,6 +727,8 @@ def _situations(block: _Block, lexicons: Lexicons) -> list[_Situation]:
         if clause and all(clause != s.text for s in found):
             found.append(_Situation(clause, False, is_past(clause, doc)))
     topic = topic_phrase(block.docs) or topic_phrase(block.context)
+    if topic and any(flag.text.strip(" ,.!?").lower() in topic.lower() for flag in block.flags):
+        topic = None  # "Classic Linda" is the label itself, not what it is about
     for word in _label_words(block.flags, lexicons):
         situation = lexicons.rewrite.labels[word].situation
         situation = situation.replace("{topic}", topic or "my life")
@@ -901,6 +903,8 @@ def _passing(candidates: list[Suggestion], check: Check, limit: int | None) -> l
 def _fallbacks(block: _Block, feeling: str, why: str) -> list[Suggestion]:
     """Plain statements for when no fuller one passes the detector."""
     topic = topic_phrase(block.docs) or topic_phrase(block.context)
+    if topic and any(flag.text.strip(" ,.!?").lower() in topic.lower() for flag in block.flags):
+        topic = None  # "Classic Linda" is the label itself, not what it is about
     situations = [f"we talk about {topic}"] if topic else []
     situations.append("we talk like this")
     return [
@@ -982,8 +986,10 @@ def _make_block(
     names: frozenset[str],
 ) -> _Block:
     text = analysis.text
-    first_doc, (start, _), _ = sentences[0]
+    first_doc, (start, _), first_flags = sentences[0]
     greeting = _greeting(first_doc)
+    if any(flag.start < start + len(greeting) for flag in first_flags):
+        greeting = ""  # "Classic Linda, ..." is the blame, not a greeting
     if greeting:
         greeting = text[start : start + len(greeting)]
     elif vocative := _vocative(sentences[-1][0], names):

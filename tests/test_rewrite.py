@@ -213,6 +213,17 @@ def test_behaviour_found_in_harder_phrasings(engine: Engine, draft: str, said: s
 
 
 @pytest.mark.parametrize(
+    "draft", ["Classic Linda, making everyone wait", "spoiled brat. always were"]
+)
+def test_a_label_is_neither_a_greeting_nor_a_topic(engine: Engine, draft: str) -> None:
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    first = result.suggestions[0].text
+    assert first.startswith("I feel")
+    assert "Classic" not in first
+    assert "brat" not in first
+
+
+@pytest.mark.parametrize(
     ("typed", "said"),
     [
         ("Last Sunday she didn't call.", "when last Sunday she didn't call,"),
