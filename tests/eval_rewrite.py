@@ -5,7 +5,9 @@
 For each blaming message the first suggestion must: start with "I" (after an optional
 greeting such as "Mom,"); name a genuine feeling (never a faux one); re-analyse with no
 warning or error; share at least one content word with the draft; leave no slot unfilled.
-Prints the pass rate per check and overall, and --pairs N random before/after pairs.
+Prints the pass rate per check and overall; the topic check again over only the drafts that
+name something besides the blame (a bare label like "you're so selfish" names nothing to keep);
+and --pairs N random before/after pairs.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.engine import Engine, build_engine  # noqa: E402
+from server.engine import Analysis, Engine, build_engine  # noqa: E402
 from server.rewrite import Answers, Rewrite, compose  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
@@ -39,6 +41,15 @@ def content_words(engine: Engine, text: str) -> set[str]:
         for token in doc
         if token.pos_ in CONTENT_POS and token.lemma_.lower() not in GENERIC
     }
+
+
+def outside_flags(text: str, analysis: Analysis) -> str:
+    """The draft with its flagged words blanked: what is left to be "about" once the blame
+    ("you're so selfish", "classic Linda") is set aside."""
+    chars = list(text)
+    for flag in analysis.flags:
+        chars[flag.start : flag.end] = " " * (flag.end - flag.start)
+    return "".join(chars)
 
 
 def checks(engine: Engine, draft: str, result: Rewrite) -> dict[str, bool]:
@@ -73,6 +84,7 @@ def main() -> int:
         totals: dict[str, int] = {}
         passed = 0
         flagged = 0
+        with_topic = topic_kept = 0
         pairs = []
         for item in drafts:
             analysis = engine.analyze(item["text"])
@@ -83,6 +95,9 @@ def main() -> int:
             outcome = checks(engine, item["text"], result)
             for name, ok in outcome.items():
                 totals[name] = totals.get(name, 0) + ok
+            if content_words(engine, outside_flags(analysis.text, analysis)):
+                with_topic += 1
+                topic_kept += outcome.get("keeps the topic", False)
             if all(outcome.values()):
                 passed += 1
             elif args.failures:
@@ -97,6 +112,10 @@ def main() -> int:
         )
         for name, count in totals.items():
             print(f"  {name}: {count}/{flagged}")
+        print(
+            f"  keeps the topic, of drafts with a content word outside the flagged words: "
+            f"{topic_kept}/{with_topic}"
+        )
         for before, after in random.Random(args.seed).sample(pairs, min(args.pairs, len(pairs))):
             print(f"\nBEFORE: {before}\nAFTER:  {after}")
     return 0
