@@ -76,8 +76,11 @@ def split_sentences(doc: Doc) -> Iterator[Span]:
     """Cut at sentence-final punctuation and line breaks; cheap, needs no parser."""
     start = 0
     strings = doc.vocab.strings
-    for index, orth in enumerate(doc.to_array([ORTH]).tolist()):
-        text = strings[orth]
+    texts = [strings[orth] for orth in doc.to_array([ORTH]).tolist()]
+    for index, text in enumerate(texts):
+        following = texts[index + 1] if index + 1 < len(texts) else ""
+        if _SENTENCE_END.match(following):
+            continue  # "again??" and "what?!" end once, after the last mark
         if _SENTENCE_END.match(text) or (text.isspace() and "\n" in text):
             yield doc[start : index + 1]
             start = index + 1

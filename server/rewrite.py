@@ -291,7 +291,9 @@ def find_behaviour(doc: Doc, near: int = 0) -> Behaviour | None:
     outer = subject.head
     verb, stopped = _unwrap(outer)
     # "stop calling me" describes something that does happen; "refuse to" something that doesn't.
-    negated = (_is_negated(outer, verb) or outer.lemma_ == "refuse") and not stopped
+    # "you'd better not bring this up" fears something that may happen: not a lack of it.
+    warned = any(c.lower_ == "better" for c in outer.children)
+    negated = (_is_negated(outer, verb) or outer.lemma_ == "refuse") and not (stopped or warned)
     past = outer.tag_ in ("VBD", "VBN") or any(
         c.dep_ == "aux" and c.tag_ == "VBD" for c in outer.children
     )
@@ -352,7 +354,9 @@ def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
     for token in doc:
         if token.dep_ == "conj" and token.head.dep_ in ("ROOT", "ccomp") and token.pos_ == "VERB":
             subject = [c for c in token.head.children if c.dep_ == "nsubj"]
-            if subject and subject[0].lower_ == "you":
+            # "you're toxic and I'm done": a conjunct with a subject of its own is not theirs.
+            own = any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+            if subject and subject[0].lower_ == "you" and not own:
                 behaviour = behaviour_of(token, _is_negated(token), token.tag_ == "VBD", doc)
                 if behaviour is not None and behaviour != first:
                     found.append(behaviour)
@@ -630,7 +634,8 @@ def outcome(doc: Doc) -> str | None:
             # "you don't care that I'm sick" -> "I'm sick": the person's own situation.
             for clause in (c for c in token.children if c.dep_ == "ccomp"):
                 subject = next((c for c in clause.children if c.dep_ == "nsubj"), None)
-                if subject is not None and subject.lower_ in ("i", "we"):
+                wh = any(t.tag_ in ("WRB", "WP", "WDT") for t in clause.subtree)
+                if subject is not None and subject.lower_ in ("i", "we") and not wh:
                     return _clause_text(clause)
         if token.lower_ in ("because", "thanks") and token.dep_ in ("prep", "npadvmod"):
             head = token.head
@@ -857,10 +862,11 @@ def compose_block(
         if f_i >= len(feelings) or s_i >= len(situations):
             continue
         situation = situations[s_i]
+        feeling = _not_said_in(situation.text, [*feelings[f_i:], *feelings[:f_i]])
         need = needs[min(n_i, len(needs) - 1)] if n_i is not None and needs else None
         request = requests[min(r_i, len(requests) - 1)] if r_i is not None and requests else None
         body = _statement(
-            feelings[f_i], situation, need[1] if need else None, request[0] if request else None
+            feeling, situation, need[1] if need else None, request[0] if request else None
         )
         text = _with_greeting(block.greeting, body)
         guessed = [
@@ -877,7 +883,7 @@ def compose_block(
             candidates.append(
                 Suggestion(
                     text=text,
-                    feeling=feelings[f_i],
+                    feeling=feeling,
                     situation=situation.text,
                     need=need[0] if need else None,
                     request=request[0] if request else None,
@@ -888,6 +894,14 @@ def compose_block(
             )
     found = _passing(candidates, check, limit)
     return found or _passing(_fallbacks(block, feelings[0], why), check, 1)
+
+
+def _not_said_in(situation: str, feelings: Sequence[str]) -> str:
+    """The first feeling the situation doesn't already name: not "I feel drained when our
+    talks leave me drained"."""
+    return next(
+        (f for f in feelings if not re.search(rf"\b{re.escape(f)}\b", situation)), feelings[0]
+    )
 
 
 def _passing(candidates: list[Suggestion], check: Check, limit: int | None) -> list[Suggestion]:

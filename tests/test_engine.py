@@ -125,13 +125,15 @@ def test_only_sentences_with_trigger_words_are_parsed(engine: Engine) -> None:
 
 
 def test_sentence_split_needs_no_parser(engine: Engine) -> None:
-    doc = engine.pipeline.nlp.make_doc("One. Two!\nThree... still three? Four")
+    doc = engine.pipeline.nlp.make_doc("One. Two!\nThree... still three? Four?? Five?! Six")
     assert [span.text for span in split_sentences(doc)] == [
         "One.",
         "Two!",
         "\n",
         "Three... still three?",
-        "Four",
+        "Four??",
+        "Five?!",
+        "Six",
     ]
 
 
