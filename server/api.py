@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from server.coach import CoachTexts, LineResult, Tools, advance
 from server.engine import Analysis, Engine, Flag, UnknownProfileError, UnknownRuleError
 from server.errors import ApiError
-from server.rehearse import Partner, Style
+from server.rehearse import Partner, Reply, Style
 from server.rewrite import Answers, Suggestion, compose
 from server.rules import CATEGORIES, Rule, Severity
 from server.safety import RiskDetector, Safety
@@ -271,21 +271,19 @@ def rehearse_line(
 ) -> tuple[RehearseResponse, LineResult]:
     """Her reply to a line, the flags in the line, and what a softer line would have drawn."""
     lexicons = engine.ruleset.lexicons
-    analysis = engine.analyze(line)
-    docs = [s.doc for s in analysis.sentences] or [engine.pipeline.nlp(line)]
-    reply = partner.reply(analysis, docs, style, intensity, lexicons, said_before)
+
+    def her_reply(text: str) -> tuple[Analysis, Reply]:
+        analysis = engine.analyze(text)
+        docs = engine.sentence_docs(analysis)
+        return analysis, partner.reply(analysis, docs, style, intensity, lexicons, said_before)
+
+    analysis, reply = her_reply(line)
     softer = None
     if reply.kind == "blame":
         rewritten = compose(analysis, Answers(), lexicons, engine.clean_many, short=True)
         if rewritten.suggestions:
             gentle = rewritten.suggestions[0].text
-            gentle_analysis = engine.analyze(gentle)
-            gentle_docs = [s.doc for s in gentle_analysis.sentences] or [
-                engine.pipeline.nlp(gentle)
-            ]
-            drawn = partner.reply(
-                gentle_analysis, gentle_docs, style, intensity, lexicons, said_before
-            )
+            _, drawn = her_reply(gentle)
             softer = SofterOut(line=gentle, reply=drawn.text, reaction=drawn.reaction)
     response = RehearseResponse(
         reply=reply.text,

@@ -202,6 +202,11 @@ class Engine:
         flags = [f for f in resolve_overlaps(found) if f.severity.rank >= min_severity.rank]
         return Analysis(text, normalized, tuple(sentences), tuple(flags), profile.name)
 
+    def sentence_docs(self, analysis: Analysis) -> list[Doc]:
+        """The draft's parsed sentences, or the whole text parsed when no rule wanted a parse:
+        a clean line still has a topic to answer."""
+        return [s.doc for s in analysis.sentences] or [self.pipeline.nlp(analysis.text)]
+
     def is_clean(self, text: str, profile: str = "strict") -> bool:
         """True when nothing in `text` is flagged as a warning or an error."""
         return self.clean_many([text], profile)[0]

@@ -33,7 +33,7 @@ def main() -> None:
 
     def answer(line: str, style: str, intensity: int) -> Reply:
         analysis = engine.analyze(line)
-        docs = [s.doc for s in analysis.sentences] or [engine.pipeline.nlp(line)]
+        docs = engine.sentence_docs(analysis)
         return partner.reply(analysis, docs, style, intensity, engine.ruleset.lexicons, [])  # type: ignore[arg-type]
 
     blamed, opened = Counter[str](), Counter[str]()

@@ -22,7 +22,7 @@ PARTNER = Partner.load(Settings().rules_dir / "coach")
 
 def reply(engine: Engine, line: str, style: str, intensity: int, said: list[str] | None = None):  # type: ignore[no-untyped-def]
     analysis = engine.analyze(line)
-    docs = [s.doc for s in analysis.sentences] or [engine.pipeline.nlp(line)]
+    docs = engine.sentence_docs(analysis)
     return PARTNER.reply(analysis, docs, style, intensity, engine.ruleset.lexicons, said or [])  # type: ignore[arg-type]
 
 
