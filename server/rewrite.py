@@ -50,23 +50,6 @@ MENTAL_VERBS = frozenset(
 # Verbs that say something did not happen: "you ignored my texts" is too little contact, like
 # "you never answer", not too much, like "you keep texting me".
 ABSENCE_VERBS = frozenset("ignore ghost avoid skip miss dodge neglect forget screen".split())
-BEHAVIOUR_CATEGORIES = (
-    "accusations",
-    "absolutes",
-    "demands",
-    "rhetorical-questions",
-    "problem-is-you",
-    "make-me-feel",
-    "pseudo-i",
-    "mind-reading",
-    "fault",
-    "threats",
-    "comparisons",
-    "generalising",
-    "labels",
-    "sarcasm",
-    "faux-feelings",
-)
 # "have to criticize", "keep pushing", "stop calling": the behaviour is the inner verb.
 WRAPPER_VERBS = frozenset(
     "have need got gotta keep stop start continue tend refuse seem try".split()
@@ -756,27 +739,6 @@ def _unique_situations(found: list[_Situation]) -> list[_Situation]:
             seen.add(situation.text)
             unique.append(situation)
     return unique
-
-
-def _flags_with_docs(block: _Block) -> list[tuple[Flag, Doc]]:
-    """Flags (most severe and most concrete first) with the sentence they are in."""
-    pairs = []
-    for flag in block.flags:
-        for (start, end), doc in zip(block.spans, block.docs, strict=True):
-            if start <= flag.start < end:
-                pairs.append((flag, doc, start))
-    order = {category: i for i, category in enumerate(BEHAVIOUR_CATEGORIES)}
-    pairs.sort(key=lambda p: (order.get(p[0].rule.category, 99), -p[0].severity.rank))
-    return [(flag, doc) for flag, doc, _ in pairs]
-
-
-def _token_near(doc: Doc, flag: Flag) -> int:
-    text = doc.text.lower()
-    index = text.find(flag.text.lower()[:12])
-    if index < 0:
-        return 0
-    span = doc.char_span(index, index + 1, alignment_mode="expand")
-    return span.start if span is not None else 0
 
 
 def _need_clause(need: str, lexicons: Lexicons) -> tuple[str, str]:

@@ -204,9 +204,6 @@ class RuleSet:
     lists: Mapping[str, tuple[str, ...]]
     lexicons: Lexicons
 
-    def by_id(self) -> dict[str, Rule]:
-        return {rule.id: rule for rule in self.rules}
-
 
 # ---------------------------------------------------------------------------------------------
 # Lexicons: feelings, needs, faux feelings, and named word lists the patterns refer to as "@name"
@@ -297,9 +294,6 @@ class Lexicons:
 
     def feeling_words(self) -> tuple[str, ...]:
         return tuple(word for family in self.families for word in family.words)
-
-    def family_of(self, word: str) -> FeelingFamily | None:
-        return next((f for f in self.families if word in f.words), None)
 
 
 class _Yaml12Loader(yaml.SafeLoader):
