@@ -10,34 +10,35 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint bench eval lock browser
+.PHONY: help run test lint bench eval lock browser
 
-$(STAMP): requirements-dev.lock pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
+
+$(STAMP): requirements-bootstrap.lock requirements-dev.lock pyproject.toml scripts/setup-venv
+	PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup-venv
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP)  ## set up, then serve http://127.0.0.1:8000 (MEND_* settings apply)
 	$(BIN)/mend serve
 
-browser:
+browser:  ## install Debian's chromium for the browser tests, if missing
 	@command -v chromium >/dev/null || scripts/install-chromium
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser lint  ## set up, then lint and every test, browser tests included
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP)  ## benchmarks: ratios to a bare-spaCy baseline in the same run
 	$(BIN)/python tests/bench/bench_analyze.py
 	$(BIN)/python tests/bench/bench_safety.py
 
-eval: $(STAMP)
+eval: $(STAMP)  ## detector figures on the tuning and blind sets
 	$(BIN)/python tests/eval_detector.py tests/data/labelled.jsonl tests/data/holdout.jsonl
 
-lock:
+lock:  ## re-lock the dependencies with hashes (needs uv)
 	scripts/lock
