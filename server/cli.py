@@ -8,11 +8,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from server.engine import Analysis, Engine, UnknownProfileError, UnknownRuleError
+from server.engine import Analysis, UnknownProfileError, UnknownRuleError
 from server.rules import RuleError, Severity
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.service import Mend
 
 EXIT_CLEAN, EXIT_FLAGGED, EXIT_USAGE = 0, 1, 2
 
@@ -66,25 +69,38 @@ def report(name: str, analysis: Analysis, out: TextIO) -> None:
 
 def as_json(name: str, analysis: Analysis) -> dict[str, object]:
     """The same flag fields as the API, plus line and column."""
-    from server.api import flag_out
-
     flags = []
     for flag in analysis.flags:
         line, column = line_col(analysis.text, flag.start)
-        flags.append({**flag_out(flag).model_dump(mode="json"), "line": line, "column": column})
+        rule = flag.rule
+        flags.append(
+            {
+                "rule": rule.id,
+                "category": rule.category,
+                "severity": flag.severity.value,
+                "start": flag.start,
+                "end": flag.end,
+                "text": flag.text,
+                "message": rule.message,
+                "why": rule.why,
+                "suggestion": rule.fix,
+                "line": line,
+                "column": column,
+            }
+        )
     return {"path": name, "flags": flags}
 
 
-def load_engine(settings: Settings) -> Engine:
-    from server.engine import build_engine  # imported late: `mend --help` need not load spaCy
+def load_service(settings: Settings) -> Mend:
+    from server.service import Mend  # imported late: `mend --help` need not load spaCy
 
-    return build_engine(settings)
+    return Mend.load(settings)
 
 
 def start(
     args: argparse.Namespace, stdin: TextIO, err: TextIO
-) -> tuple[Engine, list[tuple[str, str]]] | None:
-    """The drafts to read and an engine to read them with; None (said on stderr) on a usage
+) -> tuple[Mend, list[tuple[str, str]]] | None:
+    """The drafts to read and the service to read them with; None (said on stderr) on a usage
     error, which is found before the slow model load."""
     settings = Settings()
     try:
@@ -92,24 +108,26 @@ def start(
     except UsageError as error:
         print(f"mend: {error}", file=err)
         return None
-    return load_engine(settings), inputs
+    return load_service(settings), inputs
 
 
 def check(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     started = start(args, stdin, err)
     if started is None:
         return EXIT_USAGE
-    engine, inputs = started
+    mend, inputs = started
     results = []
     worst = -1
     for name, text in inputs:
         try:
-            analysis = engine.analyze(text, args.profile, Severity(args.min_severity), args.disable)
+            checked = mend.check(text, args.profile, Severity(args.min_severity), args.disable)
         except (UnknownProfileError, UnknownRuleError) as error:
             print(f"mend: {error}", file=err)
             return EXIT_USAGE
-        results.append((name, analysis))
-        worst = max([worst, *(flag.severity.rank for flag in analysis.flags)])
+        if checked.safety is not None:
+            print(f"mend: {name}: {checked.safety.message}", file=err)
+        results.append((name, checked.analysis))
+        worst = max([worst, *(flag.severity.rank for flag in checked.flags)])
     if args.json:
         json.dump([as_json(name, a) for name, a in results], out, indent=2, ensure_ascii=False)
         print(file=out)
@@ -121,18 +139,14 @@ def check(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> 
 
 def rewrite(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """Print the suggested I-statements, best first, then the whole rewritten message."""
-    from server.rewrite import Answers, compose
+    from server.rewrite import Answers
 
     started = start(args, stdin, err)
     if started is None:
         return EXIT_USAGE
-    engine, inputs = started
+    mend, inputs = started
     answers = Answers(args.feeling, args.situation, args.need, args.request)
-    lexicons = engine.ruleset.lexicons
-    results = [
-        (name, compose(engine.analyze(text), answers, lexicons, engine.clean_many))
-        for name, text in inputs
-    ]
+    results = [(name, mend.rewrite(text, answers)[0]) for name, text in inputs]
     if args.json:
         payload = [
             {
@@ -161,8 +175,6 @@ def rewrite(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.main import create_app
-
     settings = Settings()
     host = args.host or settings.host
     port = args.port or settings.port
@@ -170,8 +182,23 @@ def serve(args: argparse.Namespace) -> int:
     # print query strings; "mend" loggers print through uvicorn's default handler.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["mend"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=log_config)
+    # An import string, so that with --workers N every worker builds its own app (and model).
+    uvicorn.run(
+        "server.http.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        access_log=False,
+        log_config=log_config,
+    )
     return EXIT_CLEAN
+
+
+def positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -200,6 +227,9 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="start the app")
     serve_cmd.add_argument("--host", help="default: MEND_HOST or 127.0.0.1")
     serve_cmd.add_argument("--port", type=int, help="default: MEND_PORT or 8000")
+    serve_cmd.add_argument(
+        "--workers", type=positive_int, default=1, help="worker processes, each with its own model"
+    )
     return root
 
 

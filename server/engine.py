@@ -44,6 +44,11 @@ class Flag:
     end: int
     text: str
 
+    @property
+    def blaming(self) -> bool:
+        """A warning or an error; info-level flags are tips."""
+        return self.severity.rank >= Severity.warning.rank
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -60,6 +65,14 @@ class Analysis:
     sentences: tuple[Sentence, ...]
     flags: tuple[Flag, ...]
     profile: str
+
+    @property
+    def blaming(self) -> bool:
+        return any(flag.blaming for flag in self.flags)
+
+    @property
+    def blaming_flags(self) -> list[Flag]:
+        return [flag for flag in self.flags if flag.blaming]
 
 
 class UnknownRuleError(ValueError):

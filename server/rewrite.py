@@ -19,7 +19,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
 from server.engine import Analysis, Flag
-from server.rules import CATEGORIES, Lexicons, Severity
+from server.rules import CATEGORIES, Lexicons
 
 Check = Callable[[Sequence[str]], list[bool]]
 """For each text, whether it has no warning or error flag (checked as a batch: one pipeline
@@ -930,7 +930,7 @@ def _why(block: _Block) -> str:
 
 def _blocks(analysis: Analysis, names: frozenset[str]) -> list[_Block]:
     """Group adjacent sentences holding a warning or error into blocks."""
-    blaming = [f for f in analysis.flags if f.severity.rank >= Severity.warning.rank]
+    blaming = analysis.blaming_flags
     blocks: list[_Block] = []
     current: list[tuple[Doc, tuple[int, int], list[Flag]]] = []
     previous_end = None

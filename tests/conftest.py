@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.engine import Engine, build_engine
-from server.main import create_app
+from server.http.app import create_app
 from server.settings import Settings
 
 

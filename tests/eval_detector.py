@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.engine import Engine, build_engine  # noqa: E402
-from server.rules import Severity  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 DEFAULT_SETS = [ROOT / "tests/data/labelled.jsonl"]
@@ -52,7 +51,7 @@ def load(path: Path) -> list[dict[str, object]]:
 
 def is_flagged(engine: Engine, text: str, profile: str = "strict") -> bool:
     analysis = engine.analyze(text, profile=profile)
-    return any(flag.severity.rank >= Severity.warning.rank for flag in analysis.flags)
+    return analysis.blaming
 
 
 def score(

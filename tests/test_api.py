@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+
+from server.http.app import create_app
+from server.settings import Settings
 
 CANARY = "zebra-canary-7731"
 PROBLEM = "application/problem+json"
@@ -112,6 +116,22 @@ def test_over_long_draft_says_so_plainly(client: TestClient) -> None:
     assert "over 5,000 characters" in str(problem["detail"])
     ok = client.post("/v1/analyze", json={"text": "é" * 5000})
     assert ok.status_code == 200
+
+
+def test_max_chars_setting_reaches_every_draft_endpoint() -> None:
+    with TestClient(create_app(Settings(max_chars=40))) as small:
+        schema = small.get("/openapi.json").json()["components"]["schemas"]
+        assert schema["AnalyzeRequest"]["properties"]["text"]["maxLength"] == 40
+        long_text = "You never call me back, not once this year."  # 44 characters
+        for path, body in [
+            ("/v1/analyze", {"text": long_text}),
+            ("/v1/rewrite", {"text": long_text}),
+            ("/v1/rehearse", {"line": long_text}),
+        ]:
+            problem = assert_problem(small.post(path, json=body), 422)
+            assert "over 40 characters" in str(problem["detail"])
+            assert long_text not in json.dumps(problem)
+        assert small.post("/v1/analyze", json={"text": long_text[:40]}).status_code == 200
 
 
 def test_unknown_profile_and_rule_are_422(client: TestClient) -> None:
@@ -223,10 +243,18 @@ def test_rewrite_errors(client: TestClient) -> None:
     assert_problem(client.get("/v1/rewrite"), 405)
 
 
-def test_analyze_flags_carry_a_short_rewrite(client: TestClient) -> None:
-    flags = client.post("/v1/analyze", json={"text": "You never call me back."}).json()["flags"]
-    assert flags[0]["suggestion"].startswith("I feel ")
-    assert "when I don't hear back from you" in flags[0]["suggestion"]
+def test_analyze_flags_carry_the_rule_fix_and_rewrite_covers_the_flag(
+    client: TestClient,
+) -> None:
+    text = "You never call me back."
+    flag = client.post("/v1/analyze", json={"text": text}).json()["flags"][0]
+    rules = {rule["id"]: rule for rule in client.get("/v1/rules").json()["rules"]}
+    assert flag["suggestion"] == rules[flag["rule"]]["fix"]
+    # The I-statement for that flag comes from /v1/rewrite, replacing a range that holds it.
+    best = client.post("/v1/rewrite", json={"text": text}).json()["suggestions"][0]
+    assert best["text"].startswith("I feel ")
+    assert "when I don't hear back from you" in best["text"]
+    assert any(r["start"] <= flag["start"] and flag["end"] <= r["end"] for r in best["replaces"])
 
 
 def test_rehearse_styles_are_the_ones_rehearse_accepts(client: TestClient) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from server.coach import (
+from server.coach.flow import (
     ORDER,
     CoachTexts,
     LineResult,
@@ -24,10 +24,10 @@ from server.coach import (
     step_before,
     summary_of,
 )
+from server.coach.state import CoachState, Conflict
 from server.engine import Engine
 from server.rewrite import compose
 from server.safety import Safety
-from server.schemas import CoachState, Conflict
 from server.settings import Settings
 
 RISK = "honestly i dont want to be alive anymore"

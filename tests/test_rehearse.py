@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from server.coach.partner import STYLES, Partner, classify, topic_of
 from server.engine import Engine
-from server.rehearse import STYLES, Partner, classify, topic_of
 from server.settings import Settings
 
 PAIRS = [

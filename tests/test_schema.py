@@ -10,7 +10,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
-from server.main import create_app
+from server.http.app import create_app
 from server.settings import Settings
 
 app = create_app(Settings())

@@ -1,4 +1,4 @@
-"""Drafts for the benchmarks: one sentence, five sentences, and about 300 words."""
+"""Drafts for the benchmarks: one sentence, five sentences, about 80 and about 300 words."""
 
 ONE_SENTENCE = "Mom, you never call me back when I leave you a message."
 
@@ -8,6 +8,15 @@ FIVE_SENTENCES = (
     "You always bring up my weight in front of everyone. "
     "I feel like you don't care how that lands with me. "
     "Can we talk on the phone this week?"
+)
+
+EIGHTY_WORDS = (
+    "Hi Mom, thanks for the birthday card, it made my week. "
+    "I need to tell you something that has been bothering me since the weekend. "
+    "You always bring up my weight in front of everyone, and on Sunday it happened again "
+    "at the table. I feel like you don't care how that lands with me. "
+    "It's not that I don't want to see you; I love our Sunday lunches. "
+    "Could we talk on the phone this week, just the two of us, before the next one?"
 )
 
 THREE_HUNDRED_WORDS = (
@@ -38,5 +47,6 @@ THREE_HUNDRED_WORDS = (
 DRAFTS = {
     "1 sentence": ONE_SENTENCE,
     "5 sentences": FIVE_SENTENCES,
+    "80 words": EIGHTY_WORDS,
     "300 words": THREE_HUNDRED_WORDS,
 }

@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
-from server.main import create_app
+from server.http.app import create_app
 from server.settings import Settings
 
 CHROMIUM_ARGS = [

@@ -16,11 +16,7 @@ from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.engine import Analysis, Flag
-from server.rewrite import Answers, Rewrite, mid_sentence
-from server.rules import Lexicons, RuleError, Severity, read_yaml, validate_file
-from server.safety import Safety
-from server.schemas import (
+from server.coach.state import (
     CoachPrompt,
     CoachState,
     Conflict,
@@ -29,6 +25,10 @@ from server.schemas import (
     RehearsalLine,
     Step,
 )
+from server.engine import Analysis, Flag
+from server.rewrite import Answers, Rewrite, mid_sentence
+from server.rules import Lexicons, RuleError, read_yaml, validate_file
+from server.safety import Safety
 
 # The steps in order; "declined" is an ending, not a step.
 ORDER: tuple[Step, ...] = tuple(step for step in get_args(Step) if step != "declined")
@@ -82,7 +82,7 @@ class CoachTexts(_Strict):
 
 @dataclass(frozen=True)
 class LineResult:
-    """What the partner said to one line (see server.rehearse)."""
+    """What the partner said to one line (see server.coach.partner)."""
 
     reply: str
     reaction: str
@@ -319,7 +319,7 @@ def _draft_arrive(state: CoachState, tools: Tools, messages: list[str]) -> Coach
 
 def _draft_verdict(state: CoachState, tools: Tools, messages: list[str]) -> CoachTurn:
     analysis = tools.analyze(state.draft or "")
-    blaming = [f for f in analysis.flags if f.severity.rank >= Severity.warning.rank]
+    blaming = analysis.blaming_flags
     texts = tools.texts.steps["draft"]
     note = texts.flagged if blaming else texts.clean
     return CoachTurn(
@@ -331,7 +331,7 @@ def _draft(state: CoachState, text: str, tools: Tools) -> CoachTurn:
     if text:  # an edit: check it again
         edited = state.model_copy(update={"draft": text[:2000]})
         analysis = tools.analyze(edited.draft or "")
-        if any(f.severity.rank >= Severity.warning.rank for f in analysis.flags):
+        if analysis.blaming:
             return _draft_verdict(edited, tools, [])
         return _next(edited, tools, [])
     return _next(state, tools, [])

@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 
 from server.engine import Analysis
 from server.rewrite import find_behaviour, flip_pronouns, topic_phrase, words_of
-from server.rules import Lexicons, RuleError, Severity, read_yaml, validate_file
+from server.rules import Lexicons, RuleError, read_yaml, validate_file
 
 Style = Literal["warm", "worried", "defensive", "critical", "distant"]
 Reaction = Literal["opens", "softens", "defends", "attacks", "withdraws"]
@@ -81,7 +81,7 @@ class Reply:
 
 def classify(analysis: Analysis, lexicons: Lexicons) -> Kind:
     """Blame if anything is a warning or error; an I-statement if it names a genuine feeling."""
-    if any(flag.severity.rank >= Severity.warning.rank for flag in analysis.flags):
+    if analysis.blaming:
         return "blame"
     words = re.findall(r"[a-z'-]+", analysis.text.lower())
     genuine = set(lexicons.feeling_words())

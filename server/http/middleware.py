@@ -9,7 +9,7 @@ from http import HTTPStatus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.errors import PROBLEM_JSON
+from server.http.errors import PROBLEM_JSON
 
 access_log = logging.getLogger("mend.access")
 

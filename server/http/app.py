@@ -1,12 +1,12 @@
 """create_app(settings) -> FastAPI.
 
 The rules load when the app is made (a bad rule file stops start-up at once, and the OpenAPI
-document can list the rule ids and profiles); the spaCy pipeline loads once, in the lifespan.
+document can list the rule ids and profiles); the Mend service, with the spaCy pipeline, loads
+once, in the lifespan.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,18 +16,12 @@ from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
-from server import api
-from server.coach import CoachTexts
-from server.engine import Engine
-from server.errors import install_error_handlers
-from server.middleware import AccessLog, BodyLimit, SecurityHeaders
-from server.nlp import load_pipeline
-from server.rehearse import Partner
+from server.http import routes
+from server.http.errors import install_error_handlers
+from server.http.middleware import AccessLog, BodyLimit, SecurityHeaders
 from server.rules import RuleSet, load_rules
-from server.safety import RiskDetector
+from server.service import Mend
 from server.settings import Settings
-
-log = logging.getLogger("mend")
 
 
 def add_web_routes(app: FastAPI, web_dir: Path) -> None:
@@ -52,9 +46,10 @@ def add_web_routes(app: FastAPI, web_dir: Path) -> None:
             )
 
 
-def document_choices(app: FastAPI, ruleset: RuleSet) -> None:
-    """Name the allowed profiles and rule ids in the OpenAPI document: they are data, so the
-    request models can't list them, but clients and schema-driven tests should see them."""
+def document_choices(app: FastAPI, ruleset: RuleSet, max_chars: int) -> None:
+    """Name the allowed profiles and rule ids, and the MEND_MAX_CHARS limit, in the OpenAPI
+    document: they are data and settings, so the request models can't hold them, but clients
+    and schema-driven tests should see them."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -65,6 +60,7 @@ def document_choices(app: FastAPI, ruleset: RuleSet) -> None:
             for name in ("AnalyzeRequest", "RewriteRequest"):
                 properties = models[name]["properties"]
                 properties["profile"]["enum"] = list(ruleset.profiles)
+                properties["text"]["maxLength"] = max_chars
                 if "disable" in properties:
                     properties["disable"]["items"]["enum"] = [rule.id for rule in ruleset.rules]
             app.openapi_schema = schema
@@ -79,14 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = Engine(load_pipeline(settings.model), ruleset)
-        app.state.safety = RiskDetector.load(settings.rules_dir / "safety")
-        app.state.partner = Partner.load(settings.rules_dir / "coach")
-        app.state.coach_texts = CoachTexts.load(
-            settings.rules_dir / "coach" / "coach.yaml", ruleset.lexicons
-        )
-        pipeline = app.state.engine.pipeline
-        log.info("model %s, %d rules active", pipeline.name, len(app.state.engine.rules))
+        app.state.mend = Mend.load(settings, ruleset)
         yield
 
     app = FastAPI(
@@ -100,8 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(api.router)
-    document_choices(app, ruleset)
+    app.include_router(routes.router)
+    document_choices(app, ruleset, settings.max_chars)
     if settings.web_dir.is_dir():
         add_web_routes(app, settings.web_dir)
     # The last added runs outermost: the access log sees every final status, and even a

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.schemas import Problem
+from server.http.schemas import Problem
 
 log = logging.getLogger("mend.api")
 PROBLEM_JSON = "application/problem+json"

@@ -1,0 +1,113 @@
+"""Domain objects -> wire models. One function per shape; no logic beyond the mapping."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from server.engine import Analysis, Flag
+from server.http.schemas import (
+    ExampleOut,
+    FlagOut,
+    RehearseResponse,
+    Replacement,
+    ResourceOut,
+    RuleExamples,
+    RuleOut,
+    SafetyOut,
+    SofterOut,
+    SuggestionOut,
+    Summary,
+)
+from server.rewrite import Suggestion
+from server.rules import CATEGORIES, Rule, Severity
+from server.safety import Safety
+from server.service import Practice
+
+
+def safety_out(safety: Safety | None) -> SafetyOut | None:
+    if safety is None:
+        return None
+    resources = [ResourceOut(**vars(resource)) for resource in safety.resources]
+    return SafetyOut(level=safety.level, message=safety.message, resources=resources)
+
+
+def flag_out(flag: Flag) -> FlagOut:
+    rule = flag.rule
+    return FlagOut(
+        rule=rule.id,
+        category=rule.category,
+        severity=flag.severity,
+        start=flag.start,
+        end=flag.end,
+        text=flag.text,
+        message=rule.message,
+        why=rule.why,
+        suggestion=rule.fix,
+    )
+
+
+def headline(flags: tuple[Flag, ...]) -> str:
+    blaming = sum(flag.blaming for flag in flags)
+    tips = len(flags) - blaming
+    if blaming:
+        noun = "phrase" if blaming == 1 else "phrases"
+        return f"{blaming} {noun} may sound blaming"
+    if tips:
+        return f"Nothing blaming found; {tips} {'tip' if tips == 1 else 'tips'} to consider"
+    return "Nothing blaming found"
+
+
+def summarize(analysis: Analysis) -> Summary:
+    flags = analysis.flags
+    return Summary(
+        total=len(flags),
+        blaming=analysis.blaming,
+        by_severity={level: sum(f.severity == level for f in flags) for level in Severity},
+        by_category=dict(Counter(flag.rule.category for flag in flags)),
+        headline=headline(flags),
+        profile=analysis.profile,
+    )
+
+
+def rule_out(rule: Rule, active: bool) -> RuleOut:
+    return RuleOut(
+        id=rule.id,
+        category=rule.category,
+        category_label=CATEGORIES[rule.category],
+        severity=rule.severity,
+        message=rule.message,
+        why=rule.why,
+        fix=rule.fix,
+        requires=sorted(capability.value for capability in rule.needs),
+        active=active,
+        examples=RuleExamples(
+            match=[ExampleOut(text=e.text, span=e.span) for e in rule.examples.match],
+            no_match=list(rule.examples.no_match),
+        ),
+    )
+
+
+def suggestion_out(suggestion: Suggestion) -> SuggestionOut:
+    return SuggestionOut(
+        text=suggestion.text,
+        feeling=suggestion.feeling,
+        situation=suggestion.situation,
+        need=suggestion.need,
+        request=suggestion.request,
+        guessed=list(suggestion.guessed),
+        replaces=[Replacement(start=start, end=end) for start, end in suggestion.replaces],
+        why=suggestion.why,
+    )
+
+
+def practice_out(practice: Practice, safety: Safety | None = None) -> RehearseResponse:
+    softer = practice.softer
+    return RehearseResponse(
+        reply=practice.reply.text,
+        reaction=practice.reply.reaction,
+        flags=[flag_out(flag) for flag in practice.flags],
+        softer=None
+        if softer is None
+        else SofterOut(line=softer.line, reply=softer.reply.text, reaction=softer.reply.reaction),
+        safety=safety_out(safety),
+    )

@@ -1,0 +1,177 @@
+"""Mend as one service: what the API and the CLI both call.
+
+Loaded once per process (`Mend.load`). Each call reads the draft once (the engine's reading:
+normalised text with its offset map, the sentences, the parse of those a rule could match)
+and hands that reading to the blame rules, the risk check and the rewrite. Nothing here knows
+about HTTP or the command line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from server.coach.flow import CoachTexts, CoachTurn, LineResult, Tools, advance
+from server.coach.partner import Partner, Reply, Style
+from server.coach.state import CoachState
+from server.engine import Analysis, Engine, Flag
+from server.nlp import load_pipeline
+from server.rewrite import Answers, Rewrite, compose
+from server.rules import RuleSet, Severity, load_rules
+from server.safety import RiskDetector, Safety
+from server.settings import Settings
+
+log = logging.getLogger("mend")
+
+
+class TooLongError(ValueError):
+    """A draft over the MEND_MAX_CHARS limit: left alone rather than half-read."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"over {limit:,} characters")
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A checked draft: the flags (with the reading they came from) and the risk answer."""
+
+    analysis: Analysis
+    safety: Safety | None
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        return self.analysis.flags
+
+
+@dataclass(frozen=True)
+class Softer:
+    """What a gentler version of a blaming line would have drawn from her."""
+
+    line: str
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class Practice:
+    """One practised line: her reply, the flags in the line, and the softer alternative."""
+
+    reply: Reply
+    flags: tuple[Flag, ...]
+    softer: Softer | None
+
+
+class Mend:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        risk: RiskDetector,
+        partner: Partner,
+        coach_texts: CoachTexts,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.risk = risk
+        self.partner = partner
+        self.coach_texts = coach_texts
+
+    @classmethod
+    def load(cls, settings: Settings, ruleset: RuleSet | None = None) -> Mend:
+        """Rules first (a bad rule file should stop start-up before the slow model load)."""
+        ruleset = ruleset or load_rules(settings.rules_dir)
+        engine = Engine(load_pipeline(settings.model), ruleset)
+        log.info("model %s, %d rules active", engine.pipeline.name, len(engine.rules))
+        return cls(
+            settings,
+            engine,
+            RiskDetector.load(settings.rules_dir / "safety"),
+            Partner.load(settings.rules_dir / "coach"),
+            CoachTexts.load(settings.rules_dir / "coach" / "coach.yaml", ruleset.lexicons),
+        )
+
+    def within_limit(self, *texts: str) -> None:
+        for text in texts:
+            if len(text) > self.settings.max_chars:
+                raise TooLongError(self.settings.max_chars)
+
+    def check(
+        self,
+        text: str,
+        profile: str = "strict",
+        min_severity: Severity = Severity.info,
+        disable: Collection[str] = (),
+    ) -> Checked:
+        """Flags and the risk answer for one draft. Raises TooLongError, UnknownProfileError,
+        UnknownRuleError."""
+        self.within_limit(text)
+        analysis = self.engine.analyze(text, profile, min_severity, disable)
+        return Checked(analysis, self.risk.assess(text))
+
+    def rewrite(
+        self, text: str, answers: Answers | None = None, profile: str = "strict"
+    ) -> tuple[Rewrite, Safety | None]:
+        """I-statements, best first, each re-checked; and the risk answer for all the person
+        typed (their own words count too)."""
+        self.within_limit(text)
+        answers = answers or Answers()
+        analysis = self.engine.analyze(text, profile)
+        result = compose(analysis, answers, self.engine.ruleset.lexicons, self.engine.clean_many)
+        parts = (answers.feeling, answers.situation, answers.need, answers.request)
+        typed = [part for part in parts if part]
+        return result, self.risk.assess(text, *typed)
+
+    def practise(
+        self, line: str, style: Style, intensity: int, said_before: Sequence[str] = ()
+    ) -> Practice:
+        """Her reply to a line; for a blaming line, also what its softer version would draw."""
+        self.within_limit(line)
+        analysis, reply = self._her_reply(line, style, intensity, said_before)
+        softer = None
+        if reply.kind == "blame":
+            lexicons = self.engine.ruleset.lexicons
+            rewritten = compose(analysis, Answers(), lexicons, self.engine.clean_many, short=True)
+            if rewritten.suggestions:
+                gentle = rewritten.suggestions[0].text
+                _, drawn = self._her_reply(gentle, style, intensity, said_before)
+                softer = Softer(gentle, drawn)
+        return Practice(reply, analysis.flags, softer)
+
+    def _her_reply(
+        self, line: str, style: Style, intensity: int, said_before: Sequence[str]
+    ) -> tuple[Analysis, Reply]:
+        analysis = self.engine.analyze(line)
+        docs = self.engine.sentence_docs(analysis)
+        lexicons = self.engine.ruleset.lexicons
+        return analysis, self.partner.reply(
+            analysis, docs, style, intensity, lexicons, list(said_before)
+        )
+
+    def coach(
+        self,
+        state: CoachState | None,
+        answer: str | None,
+        action: str,
+        on_practice: list[Practice],
+    ) -> CoachTurn:
+        """One turn of the guided conversation; a rehearsal step appends to `on_practice`."""
+        engine = self.engine
+
+        def rehearse(line: str, style: str, intensity: int, said: Sequence[str]) -> LineResult:
+            # The state's model allows only the five styles.
+            practice = self.practise(line, style, intensity, said)  # type: ignore[arg-type]
+            on_practice.append(practice)
+            return LineResult(practice.reply.text, practice.reply.reaction)
+
+        tools = Tools(
+            texts=self.coach_texts,
+            lexicons=engine.ruleset.lexicons,
+            analyze=engine.analyze,
+            rewrite=lambda text, answers: compose(
+                engine.analyze(text), answers, engine.ruleset.lexicons, engine.clean_many
+            ),
+            rehearse=rehearse,
+            assess=self.risk.assess,
+        )
+        return advance(state, answer, action, tools)
