@@ -9,7 +9,7 @@ speech ("Dad says you never call"): that is not the writer blaming anyone.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from spacy.attrs import LOWER, NORM
@@ -61,14 +61,12 @@ class _Matchers:
         # For each dependency pattern, the node positions its flag covers (None: all nodes).
         self._dep_spans: dict[str, list[int] | None] = {}
         self._make_doc = nlp.make_doc
+        self._split = _Splitter(nlp)
         for index, pattern in enumerate(patterns):
             try:
                 self._add(pattern, lists)
             except (ValueError, KeyError, TypeError) as error:
                 raise RuleError(f"{rule.path}: {field}[{index}]: {error}") from None
-
-    def _split(self, text: str) -> list[str]:
-        return [token.lower_ for token in self._make_doc(text)]
 
     def _add(self, pattern: Pattern, lists: Lists) -> None:
         if isinstance(pattern, TokenPattern):
@@ -101,6 +99,47 @@ class _Matchers:
         return found
 
 
+WORD_ATTRS = ("LOWER", "ORTH", "TEXT", "NORM")
+OPTIONAL_OPS = frozenset({"?", "*", "!"})
+Requirement = list[set[str]]  # one word set per token a match must hold
+
+
+def _required_word(spec: object) -> set[str] | None:
+    """The words one token of a match must be (lower case), or None when any word could do:
+    an optional token, or one described only by tag, lemma, regex and the like."""
+    if not isinstance(spec, dict) or spec.get("OP") in OPTIONAL_OPS:
+        return None
+    if str(spec.get("OP", "")).startswith("{0"):
+        return None
+    for attr in WORD_ATTRS:
+        value = spec.get(attr)
+        if isinstance(value, str):
+            return {value.lower()}
+        if isinstance(value, dict) and set(value) == {"IN"}:
+            return {str(word).lower() for word in value["IN"]}
+    return None
+
+
+def requirements(rule: Rule, lists: Lists, split: Callable[[str], list[str]]) -> list[Requirement]:
+    """For each way the rule can match (each expanded pattern, each phrase), the words a
+    sentence must hold: worked out from the patterns themselves, so it is exact (a sentence
+    that meets none of them cannot match) and needs no upkeep when a pattern changes."""
+    found: list[Requirement] = []
+    for pattern in rule.patterns:
+        if isinstance(pattern, TokenPattern):
+            for tokens in expand_tokens(pattern.tokens, lists, split):
+                found.append([w for w in map(_required_word, tokens) if w is not None])
+        elif isinstance(pattern, DependencyPattern):
+            nodes = [expand_value(node, lists).get("RIGHT_ATTRS", {}) for node in pattern.deps]
+            found.append([w for w in map(_required_word, nodes) if w is not None])
+        elif isinstance(pattern, PhrasePattern):
+            phrases = pattern.phrases
+            if isinstance(phrases, str):
+                phrases = list(named_list(phrases, lists))
+            found.extend([{word} for word in split(phrase)] for phrase in phrases)
+    return found
+
+
 def in_reported_speech(token: Token, speech_verbs: Collection[str]) -> bool:
     """True when the token sits in a clause that reports what someone else said or thinks."""
     for ancestor in [token, *token.ancestors]:
@@ -112,6 +151,20 @@ def in_reported_speech(token: Token, speech_verbs: Collection[str]) -> bool:
             subjects = [child for child in head.children if child.dep_ in ("nsubj", "nsubjpass")]
             return bool(subjects) and all(s.lower_ not in FIRST_PERSON for s in subjects)
     return False
+
+
+def _meets(groups: list[set[int]], words: set[int]) -> bool:
+    return all(not group.isdisjoint(words) for group in groups)
+
+
+class _Splitter:
+    """Lower-case tokens of a phrase, as the tokenizer cuts them."""
+
+    def __init__(self, nlp: Language) -> None:
+        self._make_doc = nlp.make_doc
+
+    def __call__(self, text: str) -> list[str]:
+        return [token.lower_ for token in self._make_doc(text)]
 
 
 class Detector:
@@ -131,6 +184,9 @@ class Detector:
             for rule in self.rules.values()
         }
         self.skipped = tuple(rule for rule in ruleset.rules if not rule.needs <= capabilities)
+        self._parser_rules = frozenset(
+            rule.id for rule in self.rules.values() if Capability.parser in rule.needs
+        )
         self._speech_verbs = frozenset(ruleset.lists.get("speech-verbs", ()))
         lists = ruleset.lists
         self._patterns = {
@@ -141,24 +197,49 @@ class Detector:
             rule.id: _Matchers(nlp, rule, "unless", rule.unless, lists)
             for rule in self.rules.values()
         }
+        # After the matchers: a pattern they reject has been reported with its file.
+        split = _Splitter(nlp)
+        self._required = {
+            rule.id: [
+                [{add(w) for w in words} for words in need]
+                for need in requirements(rule, ruleset.lists, split)
+            ]
+            for rule in self.rules.values()
+        }
 
-    def triggered(self, words: set[int], enabled: Iterable[str]) -> set[str]:
+    def triggered(self, words: set[int], enabled: Iterable[str], exact: bool = False) -> set[str]:
         """The enabled rules with a trigger word from each of their groups among `words`
-        (hashes of the sentence's lowercase and normalised forms)."""
+        (hashes of the sentence's lowercase and normalised forms). With exact=True, also
+        only those a pattern could match: the words one of its requirements names are there."""
         return {
             rule_id
             for rule_id in enabled
-            if (groups := self._triggers[rule_id]) is None
-            or all(not group.isdisjoint(words) for group in groups)
+            if ((groups := self._triggers[rule_id]) is None or _meets(groups, words))
+            and (not exact or any(_meets(need, words) for need in self._required[rule_id]))
         }
 
-    def detect(self, doc: Doc, wanted: Collection[str]) -> list[Match]:
+    def wants_parse(self, wanted: Collection[str]) -> bool:
+        """Whether a rule that reads the parse is among `wanted`."""
+        return not self._parser_rules.isdisjoint(wanted)
+
+    def needs_parse(self, doc: Doc, wanted: Collection[str]) -> bool:
+        """On a tagged but unparsed sentence: whether the parser must run before `detect`.
+        It must when a rule that reads the parse is wanted, or when another rule matched (its
+        reported-speech check reads who is speaking). When it need not, nothing matched, so the
+        sentence has no flags and `detect` need not run either."""
+        if self.wants_parse(wanted):
+            return True
+        return any(self._patterns[rule_id].find(doc) for rule_id in self._open(doc, wanted))
+
+    def _open(self, doc: Doc, wanted: Collection[str]) -> list[str]:
+        """The wanted rules whose `unless_sentence_has` words are not in the sentence."""
         words = set(doc.to_array([LOWER, NORM]).ravel().tolist())
+        return [r for r in sorted(wanted) if self._unless_words[r].isdisjoint(words)]
+
+    def detect(self, doc: Doc, wanted: Collection[str]) -> list[Match]:
         parsed = doc.has_annotation("DEP")
         found: list[Match] = []
-        for rule_id in sorted(wanted):
-            if not self._unless_words[rule_id].isdisjoint(words):
-                continue
+        for rule_id in self._open(doc, wanted):
             matches = self._patterns[rule_id].find(doc)
             if not matches:
                 continue

@@ -106,7 +106,7 @@ class Mend:
         """Flags and the risk answer for one draft. Raises TooLongError, UnknownProfileError,
         UnknownRuleError."""
         self.within_limit(text)
-        analysis = self.engine.analyze(text, profile, min_severity, disable)
+        analysis = self.engine.analyze(text, profile, min_severity, disable, full_parse=False)
         return Checked(analysis, self.risk.assess(text))
 
     def rewrite(

@@ -124,6 +124,45 @@ def test_only_sentences_with_trigger_words_are_parsed(engine: Engine) -> None:
     assert analysis.sentences[0].doc.has_annotation("DEP")
 
 
+def test_check_path_gives_the_same_flags_parsing_less(engine: Engine) -> None:
+    """full_parse=False (what /v1/analyze and `mend check` use) keeps every flag, position
+    and severity of the full parse on all our labelled sets, while parsing fewer tokens."""
+    texts = [
+        json.loads(line)["text"]
+        for path in sorted(DATA.glob("labelled*.jsonl"))
+        for line in path.read_text().splitlines()
+    ]
+    parsed = {True: 0, False: 0}
+    for text in texts:
+        results = {}
+        for full in (True, False):
+            analysis = engine.analyze(text, full_parse=full)
+            results[full] = [(f.rule.id, f.start, f.end, f.severity) for f in analysis.flags]
+            parsed[full] += sum(
+                len(s.doc) for s in analysis.sentences if s.doc.has_annotation("DEP")
+            )
+        assert results[False] == results[True], text
+    assert parsed[False] < 0.8 * parsed[True]
+
+
+def test_the_check_path_parses_only_what_a_rule_needs(engine: Engine) -> None:
+    text = "Thank you for the lovely day. How are you doing? You never call me back."
+    full = engine.analyze(text).sentences
+    check = engine.analyze(text, full_parse=False).sentences
+    # "How are you doing?" passes hand-written triggers, but holds no pattern's words.
+    assert [s.doc.text.strip() for s in full] == [
+        "Thank you for the lovely day.",
+        "How are you doing?",
+        "You never call me back.",
+    ]
+    assert all(s.doc.has_annotation("DEP") for s in full)
+    # The thanks holds one pattern's words, so it is tagged; nothing matched, so no parse.
+    assert [(s.doc.text.strip(), s.doc.has_annotation("DEP")) for s in check] == [
+        ("Thank you for the lovely day.", False),
+        ("You never call me back.", True),
+    ]
+
+
 def test_sentence_split_needs_no_parser(engine: Engine) -> None:
     doc = engine.pipeline.nlp.make_doc("One. Two!\nThree... still three? Four?? Five?! Six")
     assert [span.text for span in split_sentences(doc)] == [

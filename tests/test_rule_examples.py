@@ -30,9 +30,13 @@ NO_MATCH_CASES = [
 ]
 
 
+@pytest.mark.parametrize("full_parse", [True, False], ids=["full", "check"])
 @pytest.mark.parametrize(("rule", "text", "span"), MATCH_CASES)
-def test_rule_flags_its_example(engine: Engine, rule: Rule, text: str, span: str) -> None:
-    flags = engine.analyze(text, disable=_only(engine, rule)).flags
+def test_rule_flags_its_example(
+    engine: Engine, rule: Rule, text: str, span: str, full_parse: bool
+) -> None:
+    # full_parse=False is the check's path: exact triggers, and the parser only where needed.
+    flags = engine.analyze(text, disable=_only(engine, rule), full_parse=full_parse).flags
     found = [flag.text for flag in flags]
     assert span in found, f"{rule.id} ({Path(rule.path).name}) should flag {span!r} in {text!r}"
     flag = flags[found.index(span)]
@@ -40,7 +44,10 @@ def test_rule_flags_its_example(engine: Engine, rule: Rule, text: str, span: str
     assert flag.rule.id == rule.id
 
 
+@pytest.mark.parametrize("full_parse", [True, False], ids=["full", "check"])
 @pytest.mark.parametrize(("rule", "text"), NO_MATCH_CASES)
-def test_rule_leaves_near_miss_alone(engine: Engine, rule: Rule, text: str) -> None:
-    flags = engine.analyze(text, disable=_only(engine, rule)).flags
+def test_rule_leaves_near_miss_alone(
+    engine: Engine, rule: Rule, text: str, full_parse: bool
+) -> None:
+    flags = engine.analyze(text, disable=_only(engine, rule), full_parse=full_parse).flags
     assert not flags, f"{rule.id} should not flag {text!r}, but flagged {[f.text for f in flags]}"

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel
 
 from server.engine import UnknownProfileError, UnknownRuleError
 from server.http.errors import ApiError
@@ -72,6 +73,13 @@ def _version() -> str:
         return "0.0.0"
 
 
+def as_json(model: BaseModel) -> Response:
+    """The model as JSON, serialised once. FastAPI would validate a returned model against
+    the route's response_model again before serialising it (measured: 0.38 ms, against 0.003
+    ms for this); the response_model stays on each route for the OpenAPI document."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 @contextmanager
 def domain_errors(mend: Mend) -> Iterator[None]:
     """The service's refusals, as 422 problems that name what to change."""
@@ -90,43 +98,47 @@ def domain_errors(mend: Mend) -> Iterator[None]:
 
 
 @router.get("/health", response_model=HealthResponse, tags=["meta"])
-def health(mend: MendDep) -> HealthResponse:
+def health(mend: MendDep) -> Response:
     """Whether the service is up, and what its pipeline can do."""
     engine = mend.engine
     pipeline = engine.pipeline
-    return HealthResponse(
-        status="ok" if pipeline.note is None else "degraded",
-        model=pipeline.name,
-        parser="parser" in {c.value for c in pipeline.capabilities},
-        tagger="tagger" in {c.value for c in pipeline.capabilities},
-        rules=len(engine.rules),
-        skipped_rules=[rule.id for rule in engine.detector.skipped],
-        note=pipeline.note,
-        version=_version(),
+    return as_json(
+        HealthResponse(
+            status="ok" if pipeline.note is None else "degraded",
+            model=pipeline.name,
+            parser="parser" in {c.value for c in pipeline.capabilities},
+            tagger="tagger" in {c.value for c in pipeline.capabilities},
+            rules=len(engine.rules),
+            skipped_rules=[rule.id for rule in engine.detector.skipped],
+            note=pipeline.note,
+            version=_version(),
+        )
     )
 
 
 @router.get("/v1/rules", response_model=RulesResponse, tags=["rules"])
-def list_rules(mend: MendDep) -> RulesResponse:
+def list_rules(mend: MendDep) -> Response:
     """Every rule with its message, why and examples; and the profiles."""
     ruleset = mend.engine.ruleset
     active = mend.engine.rules
-    return RulesResponse(
-        rules=[rule_out(rule, rule.id in active) for rule in ruleset.rules],
-        profiles=[
-            ProfileOut(
-                name=p.name,
-                description=p.description,
-                categories=dict(p.categories),
-                rules=dict(p.rules),
-            )
-            for p in ruleset.profiles.values()
-        ],
+    return as_json(
+        RulesResponse(
+            rules=[rule_out(rule, rule.id in active) for rule in ruleset.rules],
+            profiles=[
+                ProfileOut(
+                    name=p.name,
+                    description=p.description,
+                    categories=dict(p.categories),
+                    rules=dict(p.rules),
+                )
+                for p in ruleset.profiles.values()
+            ],
+        )
     )
 
 
 @router.post("/v1/analyze", response_model=AnalyzeResponse, responses=ERRORS, tags=["analyze"])
-def analyze(body: AnalyzeRequest, mend: MendDep) -> AnalyzeResponse:
+def analyze(body: AnalyzeRequest, mend: MendDep) -> Response:
     """Find the phrases in a draft that may sound blaming, each with why and what instead.
 
     Each flag carries its rule's one-line fix; the I-statements come from /v1/rewrite, which
@@ -134,15 +146,17 @@ def analyze(body: AnalyzeRequest, mend: MendDep) -> AnalyzeResponse:
     """
     with domain_errors(mend):
         checked = mend.check(body.text, body.profile, body.min_severity, body.disable)
-    return AnalyzeResponse(
-        flags=[flag_out(flag) for flag in checked.flags],
-        summary=summarize(checked.analysis),
-        safety=safety_out(checked.safety),
+    return as_json(
+        AnalyzeResponse(
+            flags=[flag_out(flag) for flag in checked.flags],
+            summary=summarize(checked.analysis),
+            safety=safety_out(checked.safety),
+        )
     )
 
 
 @router.post("/v1/rewrite", response_model=RewriteResponse, responses=ERRORS, tags=["rewrite"])
-def rewrite(body: RewriteRequest, mend: MendDep) -> RewriteResponse:
+def rewrite(body: RewriteRequest, mend: MendDep) -> Response:
     """I-statements to say instead, best first, and the whole draft with them in place.
 
     The person's own words (feeling, situation, need, request) are used as given.
@@ -150,67 +164,78 @@ def rewrite(body: RewriteRequest, mend: MendDep) -> RewriteResponse:
     answers = Answers(body.feeling, body.situation, body.need, body.request)
     with domain_errors(mend):
         result, safety = mend.rewrite(body.text, answers, body.profile)
-    return RewriteResponse(
-        suggestions=[suggestion_out(s) for s in result.suggestions],
-        message=result.message,
-        safety=safety_out(safety),
+    return as_json(
+        RewriteResponse(
+            suggestions=[suggestion_out(s) for s in result.suggestions],
+            message=result.message,
+            safety=safety_out(safety),
+        )
     )
 
 
 @router.get("/v1/lexicon", response_model=LexiconResponse, tags=["rules"])
-def lexicon(mend: MendDep) -> LexiconResponse:
+def lexicon(mend: MendDep) -> Response:
     """Genuine feeling words grouped by family, and needs: for pickers on the page."""
     lexicons = mend.engine.ruleset.lexicons
-    return LexiconResponse(
-        families=[
-            FeelingFamilyOut(id=f.id, label=f.label, words=list(f.words)) for f in lexicons.families
-        ],
-        needs=[NeedOut(id=n.id, label=n.label) for n in lexicons.needs.values()],
+    return as_json(
+        LexiconResponse(
+            families=[
+                FeelingFamilyOut(id=f.id, label=f.label, words=list(f.words))
+                for f in lexicons.families
+            ],
+            needs=[NeedOut(id=n.id, label=n.label) for n in lexicons.needs.values()],
+        )
     )
 
 
 @router.get("/v1/help", response_model=HelpResponse, tags=["safety"])
-def help_resources(mend: MendDep) -> HelpResponse:
+def help_resources(mend: MendDep) -> Response:
     """Crisis and support lines, with where each entry comes from and when it was checked."""
-    return HelpResponse(
-        version=mend.risk.version,
-        resources=[ResourceOut(**vars(resource)) for resource in mend.risk.resources],
+    return as_json(
+        HelpResponse(
+            version=mend.risk.version,
+            resources=[ResourceOut(**vars(resource)) for resource in mend.risk.resources],
+        )
     )
 
 
 @router.get("/v1/rehearse/styles", response_model=StylesResponse, tags=["coach"])
-def rehearse_styles(mend: MendDep) -> StylesResponse:
+def rehearse_styles(mend: MendDep) -> Response:
     """How the practice partner can answer: warm, worried, defensive and so on."""
-    return StylesResponse(
-        styles=[
-            StyleOut(id=name, label=info.label, description=info.description)
-            for name, info in mend.partner.replies.styles.items()
-        ]
+    return as_json(
+        StylesResponse(
+            styles=[
+                StyleOut(id=name, label=info.label, description=info.description)
+                for name, info in mend.partner.replies.styles.items()
+            ]
+        )
     )
 
 
 @router.post("/v1/rehearse", response_model=RehearseResponse, responses=ERRORS, tags=["coach"])
-def rehearse(body: RehearseRequest, mend: MendDep) -> RehearseResponse:
+def rehearse(body: RehearseRequest, mend: MendDep) -> Response:
     """Practise a line: her scripted reply, chosen by rules from how the line is phrased."""
     said_before = [turn.text for turn in body.history if turn.speaker == "her"]
     typed = [turn.text for turn in body.history if turn.speaker == "you"]
     with domain_errors(mend):
         practice = mend.practise(body.line, body.style, body.intensity, said_before)
-    return practice_out(practice, mend.risk.assess(body.line, *typed))
+    return as_json(practice_out(practice, mend.risk.assess(body.line, *typed)))
 
 
 @router.post("/v1/coach", response_model=CoachResponse, responses=ERRORS, tags=["coach"])
-def coach(body: CoachRequest, mend: MendDep) -> CoachResponse:
+def coach(body: CoachRequest, mend: MendDep) -> Response:
     """One turn of the guided conversation. Send the state you were given and your answer."""
     practised: list[Practice] = []
     with domain_errors(mend):
         turn = mend.coach(body.state, body.answer, body.action, practised)
-    return CoachResponse(
-        state=turn.state,
-        messages=[m for m in turn.messages if m],
-        prompt=turn.prompt,
-        flags=[flag_out(flag) for flag in turn.flags],
-        reply=practice_out(practised[-1]) if practised else None,
-        summary=turn.summary,
-        safety=safety_out(turn.safety),
+    return as_json(
+        CoachResponse(
+            state=turn.state,
+            messages=[m for m in turn.messages if m],
+            prompt=turn.prompt,
+            flags=[flag_out(flag) for flag in turn.flags],
+            reply=practice_out(practised[-1]) if practised else None,
+            summary=turn.summary,
+            safety=safety_out(turn.safety),
+        )
     )

@@ -1,13 +1,13 @@
-"""Time the engine against bare parsing with the same pipeline, interleaved in one run.
+"""Time the service against bare parsing with the same pipeline, interleaved in one run.
 
     python tests/bench/bench_analyze.py [--rounds 300]
 
 For each draft size, every round times, back to back and in alternating order so all see the
 same machine state:
   nlp(text)     a bare parse with the pipeline the engine loaded (the baseline);
-  analyze       engine.analyze(text): the detector (what `mend check` runs);
-  analyze+tips  what POST /v1/analyze does: the detector plus one short rewrite per flag;
-  rewrite       what POST /v1/rewrite does: the detector, then every suggestion, each re-checked.
+  analyze       engine.analyze(text): the blame rules alone;
+  check         Mend.check(text), what POST /v1/analyze and `mend check` run: rules and risk;
+  rewrite       what POST /v1/rewrite does: the rules, then every suggestion, each re-checked.
 Reports p50/p99 latency and the ratio of each median to the baseline's: under 1.0 means the
 work costs less than a plain parse, because sentences no rule can match are never parsed.
 Timings are figures for a person to read, not pass/fail thresholds.
@@ -29,8 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from drafts import DRAFTS  # noqa: E402
 
-from server.engine import build_engine  # noqa: E402
-from server.rewrite import Answers, compose  # noqa: E402
+from server.service import Mend  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 
@@ -50,20 +49,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=300)
     args = parser.parse_args()
 
-    engine = build_engine(Settings())
+    mend = Mend.load(Settings())
+    engine = mend.engine
     nlp = engine.pipeline.nlp
-    lexicons = engine.ruleset.lexicons
-
-    def with_tips(text: str) -> object:
-        return compose(engine.analyze(text), Answers(), lexicons, engine.clean_many, short=True)
-
-    def rewrite(text: str) -> object:
-        return compose(engine.analyze(text), Answers(), lexicons, engine.clean_many)
-
     contenders: dict[str, Callable[[str], object]] = {
         "analyze": engine.analyze,
-        "analyze+tips": with_tips,
-        "rewrite": rewrite,
+        "check": mend.check,
+        "rewrite": mend.rewrite,
     }
     print(f"pipeline: {engine.pipeline.name} {nlp.pipe_names}; rounds: {args.rounds}")
     print(f"{'draft':<12} {'what':<13} {'p50 ms':>8} {'p99 ms':>8} {'ratio p50':>10}")
