@@ -193,7 +193,9 @@ class Engine:
         "tag first", cost more than this on an 80-word draft.)
         """
         nlp = self.pipeline.nlp
-        docs = [span.as_doc() for span, _ in wanted]
+        # A span that is its whole Doc (a one-sentence draft) is parsed as it is: as_doc()
+        # copies, and on a short draft the copy is a tenth of the parse.
+        docs = [span.doc if len(span) == len(span.doc) else span.as_doc() for span, _ in wanted]
         if (
             full_parse
             or "parser" not in nlp.pipe_names

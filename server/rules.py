@@ -296,7 +296,13 @@ class Lexicons:
         return tuple(word for family in self.families for word in family.words)
 
 
-class _Yaml12Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (its wheels are): the pure-Python parser
+# spent a second of every start-up reading the rules. Resolving and constructing stay in
+# Python either way, so the rules below apply to both.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Yaml12Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     """YAML as facilitators expect: only true/false are booleans, so "on", "off", "yes" and
     "no" in a word list stay words (PyYAML follows YAML 1.1, where they are booleans); and a
     key given twice is an error, not a silent overwrite of the first."""

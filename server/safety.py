@@ -95,6 +95,9 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _WORD_KEY = re.compile(r"[^\W_]+")
 
 
+SHORT_TEXT = 300  # characters of distinct words; see _Spans.has_any
+
+
 class SafetyDataError(ValueError):
     """A safety data file is missing, malformed or invalid; the message names file and field."""
 
@@ -132,6 +135,15 @@ class _Pattern:
     unless: tuple[re.Pattern[str], ...]
     concern_if: tuple[re.Pattern[str], ...]
     words: tuple[str, ...]  # the regex is only run on text containing one of these
+    # The words as two alternations, the single words (searched in each distinct word of the
+    # text once) and the phrases (searched in the text): one search each instead of a test
+    # per word, which cost more than the regexes themselves on a short draft.
+    single: re.Pattern[str] | None
+    phrases: re.Pattern[str] | None
+
+    @staticmethod
+    def any_of(words: Sequence[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(map(re.escape, words))) if words else None
 
 
 class _Normaliser:
@@ -197,10 +209,18 @@ class _Spans:
         self.vocabulary = " ".join(set(text.split(" ")))  # each word once: quicker to search
         self._spans: dict[re.Pattern[str], list[tuple[int, int]]] = {}
 
-    def has_any(self, words: Sequence[str]) -> bool:
-        """True when one of `words` (a stem, or a phrase with spaces) occurs in the text."""
+    def has_any(self, pattern: _Pattern) -> bool:
+        """True when one of the pattern's words (a stem, or a phrase) occurs in the text.
+
+        Measured: on a short text one alternation search beats a substring test per word;
+        past a few hundred characters the substring tests win."""
         text, vocabulary = self.text, self.vocabulary
-        return any(word in (text if " " in word else vocabulary) for word in words)
+        if len(vocabulary) > SHORT_TEXT:
+            return any(word in (text if " " in word else vocabulary) for word in pattern.words)
+        return bool(
+            (pattern.single and pattern.single.search(vocabulary))
+            or (pattern.phrases and pattern.phrases.search(text))
+        )
 
     def overlaps(self, guards: Sequence[re.Pattern[str]], start: int, end: int) -> bool:
         """True when one of `guards` matches a span overlapping [start, end)."""
@@ -306,7 +326,7 @@ class RiskDetector:
         """The level at which `pattern` fires on the normalised text, or None."""
         best: Level | None
         text = spans.text
-        if not spans.has_any(pattern.words):
+        if not spans.has_any(pattern):
             return None
         pos, best = 0, None  # best: "concern" when only a softened match was seen
         while pos <= len(text):
@@ -393,6 +413,8 @@ class RiskDetector:
                     level=_level(risk.choice(raw["level"], f"{where}.level", LEVELS)),
                     regex=regex,
                     words=words,
+                    single=_Pattern.any_of([w for w in words if " " not in w]),
+                    phrases=_Pattern.any_of([w for w in words if " " in w]),
                     unless=tuple(
                         risk.regex(u, f"{where}.unless[{j}]", terms)
                         for j, u in enumerate(

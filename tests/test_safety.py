@@ -393,7 +393,7 @@ def _gate_misses(detector: RiskDetector, text: str) -> list[str]:
     for variant in detector._normaliser.variants(text):
         spans = _Spans(variant)
         for pattern in detector._patterns:
-            if pattern.regex.search(variant) and not spans.has_any(pattern.words):
+            if pattern.regex.search(variant) and not spans.has_any(pattern):
                 misses.append(pattern.id)
     return misses
 

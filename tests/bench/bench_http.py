@@ -4,7 +4,8 @@
 
 1. Latency: one worker each, on 127.0.0.1. Every round sends each draft (short, 80 words,
    300 words) to both apps, back to back, alternating which goes first. Prints p50/p99 per app
-   and the ratio of Mend's p50 to the bare app's, with the error count.
+   and the ratio of Mend's p50 to the bare app's (and the median of the per-round ratios,
+   which drifts less between runs), with the error count.
 2. Load: two workers each, 16 concurrent clients for --seconds against one app, then the
    other. Prints requests/s, p50/p99, errors, resident memory per worker, and the throughput
    ratio.
@@ -140,7 +141,10 @@ def latency(rounds: int) -> None:
             f"bare {bare.worker_rss_mib()[0]:.0f} MiB"
         )
         print(f"\nlatency, 1 worker each, {rounds} rounds, interleaved")
-        print(f"{'draft':<10} {'app':<5} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7}")
+        print(
+            f"{'draft':<10} {'app':<5} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7}"
+            f" {'paired':>7}"
+        )
         with httpx.Client(timeout=30) as client:
             for label, text in DRAFTS.items():
                 times: dict[str, list[float]] = {"mend": [], "bare": []}
@@ -156,12 +160,18 @@ def latency(rounds: int) -> None:
                         elif index >= 10:  # the first ten warm both up
                             times[server.name].append(elapsed)
                 base = statistics.median(times["bare"])
+                # Each round's pair saw the same machine state: the median of their ratios
+                # drifts less between runs than the ratio of the two medians.
+                paired = statistics.median(
+                    m / b for m, b in zip(times["mend"], times["bare"], strict=False)
+                )
                 for name in ("bare", "mend"):
                     values = times[name]
                     print(
                         f"{label:<10} {name:<5} {percentile(values, 0.5):8.2f} "
                         f"{percentile(values, 0.99):8.2f} {errors[name]:7d} "
                         f"{statistics.median(values) / base:7.2f}"
+                        + (f" {paired:7.2f}" if name == "mend" else "")
                     )
     finally:
         mend.stop()
