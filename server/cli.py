@@ -139,7 +139,7 @@ def check(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> 
 
 def rewrite(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """Print the suggested I-statements, best first, then the whole rewritten message."""
-    from server.rewrite import Answers
+    from server.rewrite.model import Answers
 
     started = start(args, stdin, err)
     if started is None:

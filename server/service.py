@@ -17,7 +17,8 @@ from server.coach.partner import Partner, Reply, Style
 from server.coach.state import CoachState
 from server.engine import Analysis, Engine, Flag
 from server.nlp import load_pipeline
-from server.rewrite import Answers, Rewrite, compose
+from server.rewrite.compose import compose
+from server.rewrite.model import Answers, Rewrite
 from server.rules import RuleSet, Severity, load_rules
 from server.safety import RiskDetector, Safety
 from server.settings import Settings

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.engine import Analysis, Engine, build_engine  # noqa: E402
-from server.rewrite import Answers, Rewrite, compose  # noqa: E402
+from server.rewrite.compose import compose  # noqa: E402
+from server.rewrite.model import Answers, Rewrite  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 DEFAULT_SETS = [ROOT / "tests/data/labelled.jsonl"]

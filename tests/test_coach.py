@@ -26,7 +26,7 @@ from server.coach.flow import (
 )
 from server.coach.state import CoachState, Conflict
 from server.engine import Engine
-from server.rewrite import compose
+from server.rewrite.compose import compose
 from server.safety import Safety
 from server.settings import Settings
 

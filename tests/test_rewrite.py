@@ -12,16 +12,11 @@ import spacy
 from spacy.tokens import Doc
 
 from server.engine import Engine
-from server.rewrite import (
-    Answers,
-    compose,
-    drop_absolutes,
-    find_behaviour,
-    flip_pronouns,
-    inflect,
-    observation,
-    request_for,
-)
+from server.rewrite.behaviour import find_behaviour
+from server.rewrite.compose import compose
+from server.rewrite.model import Answers
+from server.rewrite.parts import observation, request_for
+from server.rewrite.words import drop_absolutes, flip_pronouns, inflect
 
 DATA = Path(__file__).parent / "data"
 

@@ -26,7 +26,8 @@ from server.coach.state import (
     Step,
 )
 from server.engine import Analysis, Flag
-from server.rewrite import Answers, Rewrite, mid_sentence
+from server.rewrite.model import Answers, Rewrite
+from server.rewrite.words import mid_sentence
 from server.rules import Lexicons, RuleError, read_yaml, validate_file
 from server.safety import Safety
 

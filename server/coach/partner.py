@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from spacy.tokens import Doc
 
 from server.engine import Analysis
-from server.rewrite import find_behaviour, flip_pronouns, topic_phrase, words_of
+from server.rewrite.behaviour import find_behaviour
+from server.rewrite.parts import topic_phrase
+from server.rewrite.words import flip_pronouns, words_of
 from server.rules import Lexicons, RuleError, read_yaml, validate_file
 
 Style = Literal["warm", "worried", "defensive", "critical", "distant"]

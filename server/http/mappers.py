@@ -18,7 +18,7 @@ from server.http.schemas import (
     SuggestionOut,
     Summary,
 )
-from server.rewrite import Suggestion
+from server.rewrite.model import Suggestion
 from server.rules import CATEGORIES, Rule, Severity
 from server.safety import Safety
 from server.service import Practice

@@ -46,7 +46,7 @@ from server.http.schemas import (
     StyleOut,
     StylesResponse,
 )
-from server.rewrite import Answers
+from server.rewrite.model import Answers
 from server.service import Mend, Practice, TooLongError
 
 ERRORS: dict[int | str, dict[str, object]] = {

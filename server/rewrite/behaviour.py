@@ -1,0 +1,286 @@
+"""Step 1, read the situation: what the listener did, read out of the parse of a blaming
+sentence (the verb, its object, negation and time), turned to the writer's side."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lemminflect import getLemma
+from spacy.tokens import Doc, Token
+
+from server.rewrite.words import (
+    INTRANSITIVE,
+    IRREGULAR_PAST,
+    MENTAL_VERBS,
+    SPEECH_VERBS,
+    TIME_MARKERS,
+    WRAPPER_VERBS,
+    drop_absolutes,
+    is_symbol,
+    words_of,
+)
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """What the other person did, as found in the parse."""
+
+    lemma: str
+    phrase: list[Token]  # the rest of the verb phrase, in order: "me back", "up my weight"
+    object: list[Token]  # its direct object: "my birthday"
+    negated: bool
+    past: bool
+    when: str | None  # a time clause already in the sentence: "whenever Jake is around"
+    rest: list[Token]  # the phrase's details other than its object: "at the reunion"
+
+
+# --- reading the behaviour out of the parse ---------------------------------------------------
+
+
+def _subject_you(doc: Doc, near: int) -> Token | None:
+    candidates = [t for t in doc if t.lower_ == "you" and t.dep_ in ("nsubj", "nsubjpass")]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda t: abs(t.i - near))
+
+
+def _unwrap(verb: Token) -> tuple[Token, bool]:
+    """Follow "have to X", "keep X-ing", "stop X-ing" to X; say whether it was "stop"."""
+    stopped = False
+    while verb.lemma_ in WRAPPER_VERBS:
+        inner = [
+            c for c in verb.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX")
+        ]
+        if not inner:
+            break
+        stopped = stopped or verb.lemma_ == "stop"
+        verb = inner[0]
+    return verb, stopped
+
+
+def _is_negated(*verbs: Token) -> bool:
+    return any(
+        child.dep_ == "neg" or child.lower_ in ("never", "not", "n't")
+        for verb in verbs
+        for child in verb.children
+    )
+
+
+def time_clause(doc: Doc) -> str | None:
+    """A "when ..." clause anywhere in the sentence, marker included: "whenever Jake is around"."""
+    text = doc.text
+    every = re.search(r"\bevery (?:single )?time ([^,.!?;]+)", text, re.IGNORECASE)
+    if every:
+        return f"every time {every.group(1).strip()}"
+    for token in doc:
+        if token.dep_ == "advcl":
+            first = token.left_edge
+            if first.lower_ in TIME_MARKERS and first.i < token.i:
+                clause = [t for t in token.subtree if not t.is_punct]
+                return words_of(drop_absolutes(clause))
+    return None
+
+
+def sounds_past(text: str) -> bool:
+    """A guess at whether the person's own words tell of the past ("I spent Christmas alone")."""
+    words = re.findall(r"[a-z']+", text.lower())
+    return any(w in IRREGULAR_PAST or (w.endswith("ed") and len(w) > 4) for w in words)
+
+
+def is_past(clause: str, doc: Doc) -> bool:
+    """Whether a clause taken from `doc` tells of the past ("since you moved")."""
+    return any(t.tag_ == "VBD" for t in doc if t.text in clause.split())
+
+
+def find_behaviour(doc: Doc, near: int = 0) -> Behaviour | None:
+    """The other person's action nearest token `near`: "you never call me back" ->
+    lemma "call", phrase "me back", negated."""
+    subject = _subject_you(doc, near)
+    if subject is None:
+        return None
+    outer = subject.head
+    verb, stopped = _unwrap(outer)
+    # "stop calling me" describes something that does happen; "refuse to" something that doesn't.
+    # "you'd better not bring this up" fears something that may happen: not a lack of it.
+    warned = any(c.lower_ == "better" for c in outer.children)
+    negated = (_is_negated(outer, verb) or outer.lemma_ == "refuse") and not (stopped or warned)
+    past = outer.tag_ in ("VBD", "VBN") or any(
+        c.dep_ == "aux" and c.tag_ == "VBD" for c in outer.children
+    )
+    return behaviour_of(verb, negated, past, doc)
+
+
+def verb_lemma(verb: Token) -> str:
+    """The verb's dictionary form. lemminflect's, where it knows the word: the small spaCy
+    model turns "texting" into "texte"."""
+    if verb.pos_ in ("VERB", "AUX") and verb.text.isalpha():
+        forms = getLemma(verb.text.lower(), upos=verb.pos_)
+        if forms:
+            return str(forms[0])
+    return verb.lemma_.lower()
+
+
+def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour | None:
+    """The verb's phrase, up to the first comma, with absolutes left out."""
+    lemma = verb_lemma(verb)
+    if lemma in MENTAL_VERBS or (lemma == "make" and any(c.lemma_ == "feel" for c in verb.subtree)):
+        return None  # "you think ...", "you make me feel ...": nothing anyone could observe
+    phrase: list[Token] = []
+    obj: list[Token] = []
+    rest: list[Token] = []
+    for child in verb.children:
+        if child.i < verb.i or child.dep_ in ("nsubj", "nsubjpass", "aux", "neg", "punct", "cc"):
+            continue
+        said = child.dep_ == "ccomp" and lemma in SPEECH_VERBS  # "ask how I am"
+        clause = child.dep_ in ("advcl", "conj", "parataxis", "ccomp", "relcl", "mark", "npadvmod")
+        if clause and not said:
+            continue
+        subtree = list(child.subtree)
+        if child.lower_ == "by" and any(t.tag_ == "VBG" for t in child.children):
+            # "you ruined it by bringing up the divorce": the means is what happened.
+            means = next(t for t in child.children if t.tag_ == "VBG")
+            inner = behaviour_of(means, False, past, doc)
+            if inner is not None:
+                return inner
+            continue
+        if child.dep_ in ("dobj", "attr", "acomp"):
+            obj = subtree
+        elif not any(t.lower_ in ("me", "us") for t in subtree):
+            rest.extend(subtree)
+        phrase.extend(subtree)
+    phrase = sorted(phrase, key=lambda t: t.i)
+    cut = next((i for i, t in enumerate(phrase) if t.is_punct), len(phrase))
+    last = phrase[cut - 1].i if cut else verb.i
+    phrase = [t for t in drop_absolutes(phrase[:cut]) if not is_symbol(t.text)]
+    if not phrase and lemma not in INTRANSITIVE:
+        return None
+    rest = drop_absolutes([t for t in sorted(rest, key=lambda t: t.i) if t.i <= last])
+    return Behaviour(lemma, phrase, drop_absolutes(obj), negated, past, time_clause(doc), rest)
+
+
+def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
+    """Further actions joined to the first: "you went behind my back and told Sarah"."""
+    found = []
+    for token in doc:
+        if token.dep_ == "conj" and token.head.dep_ in ("ROOT", "ccomp") and token.pos_ == "VERB":
+            subject = [c for c in token.head.children if c.dep_ == "nsubj"]
+            # "you're toxic and I'm done": a conjunct with a subject of its own is not theirs.
+            own = any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+            if subject and subject[0].lower_ == "you" and not own:
+                behaviour = behaviour_of(token, _is_negated(token), token.tag_ == "VBD", doc)
+                if behaviour is not None and behaviour != first:
+                    found.append(behaviour)
+    return found
+
+
+def faux_setting(doc: Doc, faux: Iterable[str]) -> str | None:
+    """Where a faux feeling was felt: "I feel ignored in this family" -> "in this family"."""
+    words = set(faux)
+    for token in doc:
+        if token.lower_ in words or token.lemma_.lower() in words:
+            preps = [
+                c
+                for c in token.children
+                if c.dep_ == "prep" and c.lower_ in ("in", "at", "around", "during", "with", "on")
+            ]
+            if preps:
+                return _clause_text(preps[0])
+    return None
+
+
+def outcome(doc: Doc) -> str | None:
+    """What happened, where the blame names it: "it's your fault we missed the ferry" ->
+    "we missed the ferry"; "we're not speaking because of you" -> "we're not speaking"."""
+    for token in doc:
+        blamed = token.lemma_.lower() in ("fault", "blame", "reason") or (
+            token.lower_ == "on" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "you"
+        )
+        if blamed and token.head.lemma_ == "be":
+            clauses = [c for c in (*token.children, *token.head.children) if c.dep_ in CLAUSES]
+            if clauses:
+                # "it's on you that we're late, not me": the "not me" is the blame, not the event.
+                return _clause_text(clauses[0])
+        if token.lemma_.lower() in ("care", "notice", "see", "realize", "realise") and any(
+            c.lower_ == "you" and c.dep_ == "nsubj" for c in token.children
+        ):
+            # "you don't care that I'm sick" -> "I'm sick": the person's own situation.
+            for clause in (c for c in token.children if c.dep_ == "ccomp"):
+                subject = next((c for c in clause.children if c.dep_ == "nsubj"), None)
+                wh = any(t.tag_ in ("WRB", "WP", "WDT") for t in clause.subtree)
+                if subject is not None and subject.lower_ in ("i", "we") and not wh:
+                    return _clause_text(clause)
+        if token.lower_ in ("because", "thanks") and token.dep_ in ("prep", "npadvmod"):
+            head = token.head
+            if head.pos_ in ("VERB", "AUX") and not any(
+                c.dep_ == "nsubj" and c.lower_ == "you" for c in head.children
+            ):
+                words = [t for t in head.subtree if t not in list(token.subtree)]
+                return words_of(drop_absolutes([t for t in words if not t.is_punct]))
+    return None
+
+
+def sarcastic_act(doc: Doc) -> Behaviour | None:
+    """The act inside mock thanks or praise: "thanks a bunch for ditching me at the airport",
+    "nice of you to show up": what the other person did."""
+    text = doc.text.lower()
+    for token in doc:
+        if (
+            token.tag_ == "VBG"
+            and token.head.lower_ in ("for", "on")
+            and re.match(r"\s*(thanks|thank|congrats|congratulations|well done)", text)
+        ):
+            return behaviour_of(token, False, True, doc)
+        if (
+            token.lower_ == "you"
+            and token.head.lower_ == "of"
+            and token.head.head.lemma_ in ("nice", "good", "kind", "great", "sweet")
+        ):
+            verb = token.head.head.head
+            if verb.pos_ == "VERB":
+                return behaviour_of(verb, False, True, doc)
+    return None
+
+
+def missing_act(doc: Doc) -> Behaviour | None:
+    """ "How hard is it to text back?", "Would it kill you to call?" -> the act that didn't
+    happen: texting back, calling."""
+    if not re.match(
+        r"\s*(how|is it|was it|would it|will it|does it|did it)\b", doc.text, re.IGNORECASE
+    ):
+        return None
+    for token in doc:
+        # "how hard is it to", and "would it kill you to" / "would it hurt you to"
+        if (
+            token.dep_ == "xcomp"
+            and token.head.lemma_ in ("be", "kill", "hurt")
+            and token.pos_ == "VERB"
+        ):
+            return behaviour_of(token, True, False, doc)
+    return None
+
+
+def said_again(doc: Doc) -> str | None:
+    """ "How many times do I have to tell you X?" -> "I keep having to say X"."""
+    if not re.match(r"how many (more )?times", doc.text, re.IGNORECASE):
+        return None
+    for token in doc:
+        if token.lemma_ in ("tell", "say", "remind", "explain", "ask", "repeat"):
+            said = [c for c in token.children if c.dep_ in ("ccomp", "dobj") and c.lower_ != "you"]
+            if said:
+                return f"I keep having to say {_clause_text(said[-1])}"
+    return None
+
+
+CLAUSES = ("ccomp", "relcl", "acl", "advcl")
+
+
+def _clause_text(head: Token) -> str:
+    tokens = list(head.subtree)
+    # "we're late, not me": the tail that shifts blame is not part of what happened.
+    for i, token in enumerate(tokens[:-1]):
+        if token.lower_ == "," and tokens[i + 1].lower_ == "not":
+            tokens = tokens[:i]
+            break
+    return words_of(drop_absolutes([t for t in tokens if not t.is_punct and t.dep_ != "mark"]))

@@ -1,0 +1,321 @@
+"""Step 2, pick feeling and need: the observation, the request, the topic, and the feelings and
+needs that fit the flags of a block."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from lemminflect import getInflection
+from spacy.tokens import Doc, Token
+
+from server.engine import Flag
+from server.rewrite.behaviour import (
+    Behaviour,
+    conj_behaviours,
+    faux_setting,
+    find_behaviour,
+    is_past,
+    missing_act,
+    outcome,
+    said_again,
+    sarcastic_act,
+    time_clause,
+    verb_lemma,
+)
+from server.rewrite.model import Block
+from server.rewrite.words import (
+    ABSENCE_VERBS,
+    MENTAL_VERBS,
+    PEOPLE,
+    VAGUE_TOPICS,
+    drop_absolutes,
+    flip_pronouns,
+    inflect,
+    words_of,
+)
+from server.rules import Lexicons
+
+# --- the parts of the statement ---------------------------------------------------------------
+
+
+def _about_someone_else(obj: Sequence[Token], lexicons: Lexicons) -> bool:
+    """ "you ignored Sam", "... my brother", "... him": the act was aimed at another person."""
+    if any(t.lower_ in ("me", "us", "myself") for t in obj):
+        return False
+    people = PEOPLE | set(lexicons.relatives)
+    return any(
+        t.pos_ == "PROPN" or t.lower_ in ("him", "her", "them") or t.lemma_.lower() in people
+        for t in obj
+    )
+
+
+def observation(behaviour: Behaviour, lexicons: Lexicons) -> str:
+    """A neutral "when" clause for the behaviour."""
+    tables = lexicons.rewrite
+    rest = words_of(behaviour.phrase)
+    if behaviour.negated and behaviour.lemma in tables.contact_verbs:
+        if behaviour.lemma == "visit":
+            return "I didn't get to see you" if behaviour.past else "I don't get to see you"
+        return "I didn't hear back from you" if behaviour.past else "I don't hear back from you"
+    template = tables.observations.get(behaviour.lemma)
+    if template is not None and not behaviour.negated:
+        text = template.past if behaviour.past else template.present
+        others = template.others_past if behaviour.past else template.others_present
+        if others and _about_someone_else(behaviour.object, lexicons):
+            # The person only, up to the noun: "Sam", not "Sam the whole evening".
+            root = next(t for t in behaviour.object if t.head not in behaviour.object)
+            person = words_of([t for t in behaviour.object if t.i <= root.i])
+            text = others.replace("{object}", person).replace("{rest}", words_of(behaviour.rest))
+            return re.sub(r"\s+", " ", text).strip()
+        obj = words_of([t for t in behaviour.object if t.lower_ not in ("me", "us")])
+        if not obj:  # "about {object}" with nothing to say it about: leave the words out
+            text = re.sub(r"\s*\b(?:about|of|for|with)?\s*\{object\}", "", text)
+        text = text.replace("{object}", obj).replace("{rest}", words_of(behaviour.rest))
+        return re.sub(r"\s+", " ", text).strip()
+    verb = inflect(behaviour.lemma, negated=behaviour.negated, past=behaviour.past)
+    return f"you {verb} {rest}".strip()
+
+
+def request_for(behaviour: Behaviour | None, lexicons: Lexicons) -> str | None:
+    """ "you never call me back" -> "Would you be willing to call me back when you get my
+    messages?"; "you always bring up my weight" -> "Could we leave my weight out of our
+    conversations?"."""
+    if behaviour is None or behaviour.lemma == "be":
+        return None
+    if not behaviour.negated:
+        template = lexicons.rewrite.done_requests.get(behaviour.lemma)
+        obj = words_of(behaviour.object)
+        if template is None or ("{object}" in template and not obj):
+            return None
+        return template.replace("{object}", obj)
+    if behaviour.lemma in lexicons.rewrite.observations:
+        return None
+    rest = words_of(behaviour.phrase)
+    # "call once in a while" already says when; "... when you get my messages" would say it twice.
+    timed = re.search(r"\b(once|while|day|week|month|weekend|sometimes|often|now)\b", rest)
+    tail = "" if timed else lexicons.rewrite.request_tails.get(behaviour.lemma, "")
+    return f"Would you be willing to {' '.join(p for p in (behaviour.lemma, rest, tail) if p)}?"
+
+
+def martyr_request(doc: Doc) -> str | None:
+    """ "I'm always the one who calls you" -> "Would you be willing to call me sometimes?"."""
+    for token in doc:
+        if token.lower_ == "one" and any(c.lower_ in ("who", "that") for c in token.subtree):
+            clause = [t for t in token.subtree if t.dep_ == "relcl"]
+            if clause and token.head.lemma_ == "be":
+                verb = clause[0]
+                rest = [t for t in verb.subtree if t.i > verb.i]
+                flipped = flip_pronouns(words_of(drop_absolutes(rest)))
+                return f"Would you be willing to {verb.lemma_} {flipped} sometimes?".replace(
+                    "  ", " "
+                )
+    return None
+
+
+def _lemmas(docs: Iterable[Doc]) -> set[str]:
+    return {verb_lemma(token) for doc in docs for token in doc} | {
+        token.lower_ for doc in docs for token in doc
+    }
+
+
+def topic_phrase(docs: Sequence[Doc]) -> str | None:
+    """The most concrete thing talked about: "about Thanksgiving" -> "Thanksgiving"."""
+    for doc in docs:
+        for token in doc:
+            # "you just want to control who I marry" -> "who I marry"
+            if token.lemma_.lower() in MENTAL_VERBS and token.pos_ == "VERB":
+                for inner in (c for c in token.children if c.dep_ in ("xcomp", "ccomp")):
+                    for part in inner.children:
+                        if part.dep_ in ("ccomp", "dobj") and part.i > inner.i:
+                            clause = drop_absolutes(list(part.subtree))
+                            if len(clause) > 1 and not any(t.lower_ == "you" for t in clause):
+                                return words_of(clause)
+    for doc in docs:
+        for token in doc:
+            if (
+                token.dep_ in ("pobj", "pcomp")
+                and token.head.lower_ in ("about", "with", "over", "on", "at", "into", "for")
+                and token.pos_ in ("NOUN", "PROPN", "VERB")
+                and token.lemma_.lower() not in VAGUE_TOPICS
+            ):
+                # "on making Thanksgiving all about you": the thing, not the accusation.
+                things = [c for c in token.children if c.dep_ == "dobj" and c.pos_ == "PROPN"]
+                words = drop_absolutes(list((things[0] if things else token).subtree))
+                if not any(t.lower_ in ("you", "yourself") for t in words):
+                    return words_of(words)
+    chunks = [
+        chunk
+        for doc in docs
+        for chunk in doc.noun_chunks
+        if chunk.root.pos_ in ("NOUN", "PROPN")
+        and chunk.root.lemma_.lower() not in VAGUE_TOPICS
+        and chunk.root.lower_ not in PEOPLE
+    ]
+    # Objects say more about the matter than subjects ("Every other dad ... the game").
+    chunks.sort(key=lambda c: c.root.dep_ not in ("dobj", "pobj"))
+    if chunks:
+        chunk = chunks[0]
+        return words_of(
+            [t for t in chunk if t.pos_ != "DET" or t.lower_ in ("my", "our", "your", "the")]
+        )
+    # A noun outside any chunk ("walk all over every boundary I set"), said in general.
+    for doc in docs:
+        for token in doc:
+            lemma = token.lemma_.lower()
+            if token.pos_ == "NOUN" and lemma not in VAGUE_TOPICS and lemma not in PEOPLE:
+                plural = getInflection(lemma, "NNS")
+                return plural[0] if plural and token.tag_ == "NN" else token.lower_
+    return None
+
+
+def _faux_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
+    found = []
+    for flag in flags:
+        if flag.rule.category != "faux-feelings":
+            continue
+        lowered = flag.text.lower().replace("’", "'")
+        found += [word for word in lexicons.faux if re.search(rf"\b{re.escape(word)}\b", lowered)]
+    return found
+
+
+def _genuine_after_feel(docs: Iterable[Doc], genuine: set[str]) -> list[str]:
+    """ "you make me feel guilty" -> ["guilty"] (only words that are genuine feelings)."""
+    return [
+        token.lower_
+        for doc in docs
+        for token in doc
+        if token.lower_ in genuine and token.i > 0 and doc[token.i - 1].lower_ in ("feel", "so")
+    ]
+
+
+def _label_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
+    labels = lexicons.rewrite.labels
+    return [
+        word
+        for flag in flags
+        if flag.rule.category == "labels"
+        for word in re.findall(r"[a-z]+", flag.text.lower())
+        if word in labels
+    ]
+
+
+@dataclass(frozen=True)
+class Parts:
+    feelings: list[str]
+    needs: list[str]  # need ids
+
+
+def feelings_and_needs(block: Block, lexicons: Lexicons, behaviour: Behaviour | None) -> Parts:
+    tables = lexicons.rewrite
+    genuine = set(lexicons.feeling_words())
+    feelings: list[str] = []
+    needs: list[str] = []
+    for word in _faux_words(block.flags, lexicons):
+        feelings += lexicons.faux[word].feelings
+        needs += lexicons.faux[word].needs
+    feelings += _genuine_after_feel(block.docs, genuine)
+    for word in _label_words(block.flags, lexicons):
+        feelings += tables.labels[word].feelings
+        needs += tables.labels[word].needs
+    lemmas = _lemmas(block.docs)
+    for topic in tables.topics:
+        if lemmas & set(topic.words):
+            happens = behaviour is not None and not (
+                behaviour.negated or behaviour.lemma in ABSENCE_VERBS
+            )
+            chosen = topic.done if topic.done and happens else topic
+            feelings += chosen.feelings
+            needs += chosen.needs
+            break
+    primary = max(block.flags, key=lambda f: f.severity.rank)
+    fallback = tables.categories.get(primary.rule.category)
+    if fallback is not None:
+        feelings += fallback.feelings
+        needs += fallback.needs
+    return Parts(unique(feelings), unique(needs))
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# --- putting it together ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Situation:
+    text: str
+    guessed: bool
+    past: bool
+    behaviour: Behaviour | None = None
+
+
+def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
+    """Every action the other person is the subject of, most concrete first."""
+    found: list[tuple[Behaviour, Doc, int]] = []
+    for number, doc in enumerate(block.docs):
+        for token in doc:
+            if token.lower_ == "you" and token.dep_ in ("nsubj", "nsubjpass"):
+                behaviour = find_behaviour(doc, token.i)
+                position = number * 1000 + token.i
+                if behaviour is not None:
+                    found.append((behaviour, doc, position))
+                    found += [(b, doc, position) for b in conj_behaviours(doc, behaviour)]
+    unique: dict[tuple[str, str], tuple[Behaviour, Doc, int]] = {}
+    for behaviour, doc, i in found:
+        unique.setdefault((behaviour.lemma, words_of(behaviour.phrase)), (behaviour, doc, i))
+
+    def concreteness(item: tuple[Behaviour, Doc, int]) -> tuple[int, int]:
+        behaviour, _, position = item
+        nouns = sum(t.pos_ in ("NOUN", "PROPN") for t in behaviour.phrase)
+        return (-min(nouns, 2), position)
+
+    return [(b, doc) for b, doc, _ in sorted(unique.values(), key=concreteness)]
+
+
+def read_situations(block: Block, lexicons: Lexicons) -> list[Situation]:
+    """Candidate "when" clauses, best first."""
+    found: list[Situation] = []
+    faux = _faux_words(block.flags, lexicons)
+    for doc in block.docs:
+        for text in (outcome(doc), said_again(doc), faux_setting(doc, faux)):
+            if text:
+                found.append(Situation(text, False, is_past(text, doc)))
+    implied = [
+        (act, doc) for doc in block.docs for act in (sarcastic_act(doc), missing_act(doc)) if act
+    ]
+    for behaviour, doc in [*_behaviours(block), *implied]:
+        if behaviour.when:
+            found.append(Situation(behaviour.when, False, is_past(behaviour.when, doc), behaviour))
+        found.append(Situation(observation(behaviour, lexicons), False, behaviour.past, behaviour))
+    for doc in block.docs:
+        clause = time_clause(doc)
+        if clause and all(clause != s.text for s in found):
+            found.append(Situation(clause, False, is_past(clause, doc)))
+    topic = topic_phrase(block.docs) or topic_phrase(block.context)
+    if topic and any(flag.text.strip(" ,.!?").lower() in topic.lower() for flag in block.flags):
+        topic = None  # "Classic Linda" is the label itself, not what it is about
+    for word in _label_words(block.flags, lexicons):
+        situation = lexicons.rewrite.labels[word].situation
+        situation = situation.replace("{topic}", topic or "my life")
+        situation = situation.replace("{about}", f" about {topic}" if topic else "")
+        found.append(Situation(situation, True, False))
+    if topic:
+        found.append(Situation(f"we talk about {topic}", True, False))
+    default = lexicons.rewrite.labels["default"].situation
+    found.append(
+        Situation(default.replace("{about}", f" about {topic}" if topic else ""), True, False)
+    )
+    return _unique_situations(found)
+
+
+def _unique_situations(found: list[Situation]) -> list[Situation]:
+    seen: set[str] = set()
+    unique = []
+    for situation in found:
+        if situation.text not in seen:
+            seen.add(situation.text)
+            unique.append(situation)
+    return unique

@@ -1,0 +1,139 @@
+"""Word lists and small word-level transformations, each a plain function with its own tests."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from lemminflect import getInflection
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Token
+
+# Words that carry the blame's force but no information about what happened.
+DROPPED_ADVERBS = frozenset(
+    "always never ever even just constantly continually forever literally really so totally "
+    "seriously honestly basically actually still again once though anyway anyways tbh lol "
+    "clearly obviously".split()
+)
+TIME_MARKERS = ("when", "whenever", "since", "after", "if", "while", "every")
+# Verbs that make sense with nothing after them ("you never listen").
+INTRANSITIVE = frozenset("listen help visit call care try apologize apologise come reply".split())
+VAGUE_TOPICS = frozenset(
+    "problem issue thing trouble way time lot point side fault reason one everything anything "
+    "nothing something life while".split()
+)
+SPEECH_VERBS = frozenset("ask tell say explain mention wonder check".split())
+PEOPLE = frozenset(
+    "mom mum dad mother father parent parents sister brother people person family everyone "
+    "anyone someone grandma grandpa nana".split()
+)
+# States of mind can't be observed; "when you think ..." would still be mind-reading.
+MENTAL_VERBS = frozenset(
+    "think care want know love like mean hate resent enjoy prefer believe wish feel".split()
+)
+# Verbs that say something did not happen: "you ignored my texts" is too little contact, like
+# "you never answer", not too much, like "you keep texting me".
+ABSENCE_VERBS = frozenset("ignore ghost avoid skip miss dodge neglect forget screen".split())
+# "have to criticize", "keep pushing", "stop calling": the behaviour is the inner verb.
+WRAPPER_VERBS = frozenset(
+    "have need got gotta keep stop start continue tend refuse seem try".split()
+)
+# Past forms people use when they describe what happened in their own words.
+IRREGULAR_PAST = frozenset(
+    "was were spent went came said told did had left forgot made took got felt thought saw "
+    "gave kept lost sent brought bought heard knew met ran sat stood wrote".split()
+)
+GREETING_WORDS = frozenset("hi hey hello dear morning evening".split())
+_PRONOUN_SWAPS = {
+    "i": "you",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "you": "me",
+    "your": "my",
+    "yours": "mine",
+    "yourself": "myself",
+    "i'm": "you're",
+    "you're": "I'm",
+    "am": "are",
+    "i've": "you've",
+    "you've": "I've",
+}
+
+
+# --- small transformations, each a plain function with its own tests -----------------------
+
+
+def flip_pronouns(text: str) -> str:
+    """Say a phrase from the other side: "I always call you" -> "you always call me"."""
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        swapped = _PRONOUN_SWAPS.get(word.lower(), word)
+        # "I" is capitalised for itself, not because it starts a sentence.
+        capital = word[0].isupper() and not re.match(r"I(?:'|$)", word)
+        return swapped[0].upper() + swapped[1:] if capital else swapped
+
+    return re.sub(r"\b(?:i'm|you're|i've|you've|[a-z]+)\b", swap, text, flags=re.IGNORECASE)
+
+
+def drop_absolutes(tokens: Iterable[Token]) -> list[Token]:
+    """Leave out "always", "never", "even", "just" and the like (but "once in a while" and
+    "once a week" keep their "once")."""
+    return [
+        token
+        for token in tokens
+        if token.lower_ not in DROPPED_ADVERBS
+        or (
+            token.lower_ == "once"
+            and token.i + 1 < len(token.doc)
+            and token.nbor().lower_ in ("in", "a")
+        )
+    ]
+
+
+def inflect(lemma: str, *, negated: bool, past: bool) -> str:
+    """The verb as said with "you": "call" -> "don't call" / "didn't call" / "called"."""
+    if lemma == "be":
+        return ("weren't" if past else "aren't") if negated else ("were" if past else "are")
+    if negated:
+        return f"{'didn' if past else 'don'}'t {lemma}"
+    if past:
+        forms = getInflection(lemma, tag="VBD")
+        return forms[0] if forms else lemma
+    return lemma
+
+
+def is_symbol(text: str) -> bool:
+    return all(unicodedata.category(c)[0] == "S" or c in "\u200d\ufe0f" for c in text)
+
+
+def words_of(tokens: Sequence[Token]) -> str:
+    """Tokens back to text with their own spacing, and a space wherever a token was left out
+    between two others ("an answer, because" without the comma is "an answer because").
+    Emoji are left out: 😒 belongs to the tone, not to what happened."""
+    tokens = [t for t in tokens if not is_symbol(t.text)]
+    parts = []
+    for token, following in zip(tokens, [*tokens[1:], None], strict=False):
+        parts.append(token.text_with_ws)
+        if following is not None and following.i != token.i + 1 and not token.whitespace_:
+            parts.append(" ")
+    return "".join(parts).strip()
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+_COMMON_STARTS = STOP_WORDS | {"yesterday", "today", "tonight", "tomorrow", "sometimes"}
+
+
+def mid_sentence(text: str) -> str:
+    """The person's own words, set after "when" or "because": "Last Sunday she didn't call"
+    becomes "last Sunday she didn't call", while "I", "Mom" or "NHS" keep their capital."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    if first[1:2].islower() and first.lower().strip(",.") in _COMMON_STARTS:
+        return text[:1].lower() + text[1:]
+    return text
