@@ -20,7 +20,9 @@ from server.nlp import load_pipeline
 from server.rewrite.compose import compose
 from server.rewrite.model import Answers, Rewrite
 from server.rules import RuleSet, Severity, load_rules
-from server.safety import RiskDetector, Safety
+from server.safety.check import RiskDetector
+from server.safety.load import load_risk
+from server.safety.model import Safety
 from server.settings import Settings
 
 log = logging.getLogger("mend")
@@ -87,7 +89,7 @@ class Mend:
         return cls(
             settings,
             engine,
-            RiskDetector.load(settings.rules_dir / "safety"),
+            load_risk(settings.rules_dir / "safety"),
             Partner.load(settings.rules_dir / "coach"),
             CoachTexts.load(settings.rules_dir / "coach" / "coach.yaml", ruleset.lexicons),
         )

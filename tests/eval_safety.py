@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from server.safety import DEFAULT_DIRECTORY, RiskDetector  # noqa: E402
+from server.safety.check import RiskDetector  # noqa: E402
+from server.safety.load import load_risk  # noqa: E402
+from server.safety.model import DEFAULT_DIRECTORY  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "risk.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "risk_holdout.jsonl"
@@ -95,7 +97,7 @@ def print_report(name: str, report: Report) -> None:
 
 def main(argv: list[str]) -> int:
     paths = [Path(arg) for arg in argv] or [DATA, HOLDOUT]
-    detector = RiskDetector.load(DEFAULT_DIRECTORY)
+    detector = load_risk(DEFAULT_DIRECTORY)
     for path in paths:
         print_report(path.name, evaluate(detector, load_rows(path)))
     return 0

@@ -27,7 +27,7 @@ from server.coach.flow import (
 from server.coach.state import CoachState, Conflict
 from server.engine import Engine
 from server.rewrite.compose import compose
-from server.safety import Safety
+from server.safety.model import Safety
 from server.settings import Settings
 
 RISK = "honestly i dont want to be alive anymore"

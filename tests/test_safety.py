@@ -26,12 +26,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.safety import (
+from server.safety.check import RiskDetector
+from server.safety.load import load_risk
+from server.safety.model import (
     DEFAULT_DIRECTORY,
     KINDS,
     RESOURCE_KINDS,
     Resource,
-    RiskDetector,
     Safety,
     SafetyDataError,
 )
@@ -58,7 +59,7 @@ eval_safety = _load_eval_module()
 
 @pytest.fixture(scope="module")
 def detector() -> RiskDetector:
-    return RiskDetector.load(DEFAULT_DIRECTORY)
+    return load_risk(DEFAULT_DIRECTORY)
 
 
 def _rows(path: Path = DATA) -> list[dict[str, Any]]:
@@ -387,11 +388,11 @@ def _gate_texts() -> list[str]:
 
 def _gate_misses(detector: RiskDetector, text: str) -> list[str]:
     """Ids of patterns whose regex matches `text` although none of their `words` is in it."""
-    from server.safety import _Spans  # the gate lives in the private matcher
+    from server.safety.check import Spans
 
     misses = []
     for variant in detector._normaliser.variants(text):
-        spans = _Spans(variant)
+        spans = Spans(variant)
         for pattern in detector._patterns:
             if pattern.regex.search(variant) and not spans.has_any(pattern):
                 misses.append(pattern.id)
@@ -524,7 +525,7 @@ def test_loader_names_file_and_field(
 ) -> None:
     _edit(data_dir / file, change)
     with pytest.raises(SafetyDataError) as error:
-        RiskDetector.load(data_dir)
+        load_risk(data_dir)
     message = str(error.value)
     assert file in message, message
     assert re.search(expected, message), message
@@ -533,16 +534,16 @@ def test_loader_names_file_and_field(
 def test_loader_rejects_invalid_yaml_and_duplicate_keys(data_dir: Path) -> None:
     (data_dir / "risk.yaml").write_text("patterns: [unclosed\n", encoding="utf-8")
     with pytest.raises(SafetyDataError, match=r"risk\.yaml"):
-        RiskDetector.load(data_dir)
+        load_risk(data_dir)
     (data_dir / "risk.yaml").write_text("version: 1\nversion: 2\n", encoding="utf-8")
     with pytest.raises(SafetyDataError, match=r"risk\.yaml.*duplicate key"):
-        RiskDetector.load(data_dir)
+        load_risk(data_dir)
 
 
 def test_loader_reports_a_missing_file(tmp_path: Path) -> None:
     shutil.copy(DEFAULT_DIRECTORY / "risk.yaml", tmp_path / "risk.yaml")
     with pytest.raises(SafetyDataError, match=r"helplines\.yaml"):
-        RiskDetector.load(tmp_path)
+        load_risk(tmp_path)
 
 
 def test_safety_data_error_is_a_value_error() -> None:

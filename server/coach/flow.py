@@ -29,7 +29,7 @@ from server.engine import Analysis, Flag
 from server.rewrite.model import Answers, Rewrite
 from server.rewrite.words import mid_sentence
 from server.rules import Lexicons, RuleError, read_yaml, validate_file
-from server.safety import Safety
+from server.safety.model import Safety
 
 # The steps in order; "declined" is an ending, not a step.
 ORDER: tuple[Step, ...] = tuple(step for step in get_args(Step) if step != "declined")

@@ -20,7 +20,7 @@ from server.http.schemas import (
 )
 from server.rewrite.model import Suggestion
 from server.rules import CATEGORIES, Rule, Severity
-from server.safety import Safety
+from server.safety.model import Safety
 from server.service import Practice
 
 

@@ -27,7 +27,8 @@ from bench_analyze import percentile, timed  # noqa: E402
 from drafts import DRAFTS  # noqa: E402
 
 from server.engine import build_engine  # noqa: E402
-from server.safety import DEFAULT_DIRECTORY, RiskDetector  # noqa: E402
+from server.safety.load import load_risk  # noqa: E402
+from server.safety.model import DEFAULT_DIRECTORY  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 LETTER = (
@@ -54,7 +55,7 @@ def main() -> int:
     args = parser.parse_args()
 
     nlp = build_engine(Settings()).pipeline.nlp
-    detector = RiskDetector.load(DEFAULT_DIRECTORY)
+    detector = load_risk(DEFAULT_DIRECTORY)
     print(f"rounds: {args.rounds}")
     print(f"{'text':<13} {'nlp p50':>8} {'assess p50':>11} {'assess p99':>11} {'ratio p50':>10}")
     for label, text in {**DRAFTS, **HARD_TEXTS}.items():
