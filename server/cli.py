@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from server.engine import Analysis, UnknownProfileError, UnknownRuleError
-from server.rules import RuleError, Severity
+from server.core.strict_yaml import RuleError
+from server.detect.engine import Analysis, UnknownProfileError, UnknownRuleError
+from server.rules.schema import Severity
 from server.settings import Settings
 
 if TYPE_CHECKING:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from server.coach.flow import CoachTexts, CoachTurn, LineResult, Tools, advance
 from server.coach.partner import Partner, Reply, Style
 from server.coach.state import CoachState
-from server.engine import Analysis, Engine, Flag
-from server.nlp import load_pipeline
+from server.core.nlp import load_pipeline
+from server.detect.engine import Analysis, Engine, Flag
 from server.rewrite.compose import compose
 from server.rewrite.model import Answers, Rewrite
-from server.rules import RuleSet, Severity, load_rules
+from server.rules.load import RuleSet, load_rules
+from server.rules.schema import Severity
 from server.safety.check import RiskDetector
 from server.safety.load import load_risk
 from server.safety.model import Safety

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from server.engine import Engine, build_engine
+from server.detect.engine import Engine, build_engine
 from server.http.app import create_app
 from server.settings import Settings
 

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.engine import Engine, build_engine  # noqa: E402
+from server.detect.engine import Engine, build_engine  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 DEFAULT_SETS = [ROOT / "tests/data/labelled.jsonl"]

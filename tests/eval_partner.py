@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.coach.partner import Partner, Reply  # noqa: E402
-from server.engine import build_engine  # noqa: E402
+from server.detect.engine import build_engine  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 PAIRS = ROOT / "tests/data/rehearse_pairs.jsonl"

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.engine import Analysis, Engine, build_engine  # noqa: E402
+from server.detect.engine import Analysis, Engine, build_engine  # noqa: E402
 from server.rewrite.compose import compose  # noqa: E402
 from server.rewrite.model import Answers, Rewrite  # noqa: E402
 from server.settings import Settings  # noqa: E402

@@ -25,7 +25,7 @@ from server.coach.flow import (
     summary_of,
 )
 from server.coach.state import CoachState, Conflict
-from server.engine import Engine
+from server.detect.engine import Engine
 from server.rewrite.compose import compose
 from server.safety.model import Safety
 from server.settings import Settings

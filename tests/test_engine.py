@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.engine import Engine, UnknownProfileError, UnknownRuleError, split_sentences
-from server.normalize import normalize
-from server.rules import Severity
+from server.core.normalize import normalize
+from server.detect.engine import Engine, UnknownProfileError, UnknownRuleError, split_sentences
+from server.rules.schema import Severity
 
 DATA = Path(__file__).parent / "data"
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.coach.partner import STYLES, Partner, classify, topic_of
-from server.engine import Engine
+from server.detect.engine import Engine
 from server.settings import Settings
 
 PAIRS = [

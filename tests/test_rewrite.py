@@ -11,7 +11,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from server.engine import Engine
+from server.detect.engine import Engine
 from server.rewrite.behaviour import find_behaviour
 from server.rewrite.compose import compose
 from server.rewrite.model import Answers

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from server.engine import Engine
-from server.rules import Rule, load_rules
+from server.detect.engine import Engine
+from server.rules.load import load_rules
+from server.rules.schema import Rule
 from server.settings import Settings
 
 RULES = load_rules(Settings().rules_dir).rules

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from server.engine import Engine
-from server.rules import CATEGORIES, DATA_FOLDERS, RuleError, TokenPattern, load_rules
+from server.core.strict_yaml import RuleError
+from server.detect.engine import Engine
+from server.rules.load import load_rules
+from server.rules.schema import CATEGORIES, DATA_FOLDERS, TokenPattern
 from server.settings import Settings
 
 RULES_DIR = Settings().rules_dir
@@ -156,8 +158,8 @@ def test_id_must_match_file_name(tmp_path: Path) -> None:
 
 
 def test_bad_pattern_names_file_and_pattern(tmp_path: Path) -> None:
-    from server.engine import Engine
-    from server.nlp import load_pipeline
+    from server.core.nlp import load_pipeline
+    from server.detect.engine import Engine
 
     bad = GOOD.replace("{LOWER: always}", "{LOWER: always, OP: sometimes}")
     ruleset = load_rules(_rules_dir_with(tmp_path, bad))
@@ -166,8 +168,8 @@ def test_bad_pattern_names_file_and_pattern(tmp_path: Path) -> None:
 
 
 def test_unknown_word_list_is_reported(tmp_path: Path) -> None:
-    from server.engine import Engine
-    from server.nlp import load_pipeline
+    from server.core.nlp import load_pipeline
+    from server.detect.engine import Engine
 
     bad = GOOD.replace("{LOWER: always}", '{LOWER: {IN: "@no-such-list"}}')
     ruleset = load_rules(_rules_dir_with(tmp_path, bad))

@@ -25,21 +25,22 @@ from server.coach.state import (
     RehearsalLine,
     Step,
 )
-from server.engine import Analysis, Flag
+from server.core.strict_yaml import RuleError, read_yaml, validate_file
+from server.detect.engine import Analysis, Flag
 from server.rewrite.model import Answers, Rewrite
 from server.rewrite.words import mid_sentence
-from server.rules import Lexicons, RuleError, read_yaml, validate_file
+from server.rules.lexicons import Lexicons
 from server.safety.model import Safety
 
 # The steps in order; "declined" is an ending, not a step.
 ORDER: tuple[Step, ...] = tuple(step for step in get_args(Step) if step != "declined")
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class StepText(_Strict):
+class StepText(Strict):
     prompt: str
     help: str | None = None
     suggest: str | None = None
@@ -48,12 +49,12 @@ class StepText(_Strict):
     flagged: str | None = None
 
 
-class Myth(_Strict):
+class Myth(Strict):
     myth: str
     truth: str
 
 
-class CoachTexts(_Strict):
+class CoachTexts(Strict):
     """rules/coach/coach.yaml: everything the coach says."""
 
     version: int

@@ -19,11 +19,12 @@ from lemminflect import getInflection
 from pydantic import BaseModel, ConfigDict, field_validator
 from spacy.tokens import Doc
 
-from server.engine import Analysis
+from server.core.strict_yaml import RuleError, read_yaml, validate_file
+from server.detect.engine import Analysis
 from server.rewrite.behaviour import find_behaviour
 from server.rewrite.parts import topic_phrase
 from server.rewrite.words import flip_pronouns, words_of
-from server.rules import Lexicons, RuleError, read_yaml, validate_file
+from server.rules.lexicons import Lexicons
 
 Style = Literal["warm", "worried", "defensive", "critical", "distant"]
 Reaction = Literal["opens", "softens", "defends", "attacks", "withdraws"]
@@ -33,16 +34,16 @@ REACTIONS: tuple[Reaction, ...] = ("opens", "softens", "defends", "attacks", "wi
 MAX_TOPIC_WORDS = 6
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class StyleInfo(_Strict):
+class StyleInfo(Strict):
     label: str
     description: str
 
 
-class RepliesFile(_Strict):
+class RepliesFile(Strict):
     version: int
     styles: dict[Style, StyleInfo]
     replies: dict[Style, dict[Reaction, dict[int, list[str]]]]
@@ -69,7 +70,7 @@ class RepliesFile(_Strict):
 ReactionsFile = dict[Style, dict[Kind, dict[int, Reaction]]]
 
 
-class _Reactions(_Strict):
+class _Reactions(Strict):
     table: ReactionsFile
 
 

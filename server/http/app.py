@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from server.http import routes
 from server.http.errors import install_error_handlers
 from server.http.middleware import AccessLog, BodyLimit, SecurityHeaders
-from server.rules import RuleSet, load_rules
+from server.rules.load import RuleSet, load_rules
 from server.service import Mend
 from server.settings import Settings
 

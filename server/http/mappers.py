@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from server.engine import Analysis, Flag
+from server.detect.engine import Analysis, Flag
 from server.http.schemas import (
     ExampleOut,
     FlagOut,
@@ -19,7 +19,7 @@ from server.http.schemas import (
     Summary,
 )
 from server.rewrite.model import Suggestion
-from server.rules import CATEGORIES, Rule, Severity
+from server.rules.schema import CATEGORIES, Rule, Severity
 from server.safety.model import Safety
 from server.service import Practice
 

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
-from server.engine import UnknownProfileError, UnknownRuleError
+from server.detect.engine import UnknownProfileError, UnknownRuleError
 from server.http.errors import ApiError
 from server.http.mappers import (
     flag_out,

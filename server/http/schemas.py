@@ -14,7 +14,7 @@ from server.coach.state import (
     ReactionName,
     StyleName,
 )
-from server.rules import Severity
+from server.rules.schema import Severity
 
 # The upper limit is MEND_MAX_CHARS (settings), checked by the service and written into the
 # OpenAPI document by the app; a model fixed at import time cannot know it.

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc
 
-from server.engine import Analysis, Flag
+from server.detect.engine import Analysis, Flag
 from server.rewrite.behaviour import Behaviour, sounds_past
 from server.rewrite.model import Answers, Block, Check, Rewrite, Suggestion
 from server.rewrite.parts import (
@@ -28,7 +28,8 @@ from server.rewrite.parts import (
     unique,
 )
 from server.rewrite.words import GREETING_WORDS, capitalize, mid_sentence
-from server.rules import CATEGORIES, Lexicons
+from server.rules.lexicons import Lexicons
+from server.rules.schema import CATEGORIES
 
 
 def _need_clause(need: str, lexicons: Lexicons) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from server.engine import Flag
+from server.detect.engine import Flag
 
 Check = Callable[[Sequence[str]], list[bool]]
 """For each text, whether it has no warning or error flag (checked as a batch: one pipeline

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from lemminflect import getInflection
 from spacy.tokens import Doc, Token
 
-from server.engine import Flag
+from server.detect.engine import Flag
 from server.rewrite.behaviour import (
     Behaviour,
     conj_behaviours,
@@ -35,7 +35,7 @@ from server.rewrite.words import (
     inflect,
     words_of,
 )
-from server.rules import Lexicons
+from server.rules.lexicons import Lexicons
 
 # --- the parts of the statement ---------------------------------------------------------------
 

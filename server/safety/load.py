@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
-from server.rules import RuleError, read_yaml
+from server.core.strict_yaml import RuleError, read_yaml
 from server.safety.check import Pattern, RiskDetector
 from server.safety.model import (
     HELPLINES_FILE,

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from pydantic import BaseModel, Field
 
-from server.nlp import load_pipeline
+from server.core.nlp import load_pipeline
 from server.settings import Settings
 
 

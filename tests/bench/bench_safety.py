@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_analyze import percentile, timed  # noqa: E402
 from drafts import DRAFTS  # noqa: E402
 
-from server.engine import build_engine  # noqa: E402
+from server.detect.engine import build_engine  # noqa: E402
 from server.safety.load import load_risk  # noqa: E402
 from server.safety.model import DEFAULT_DIRECTORY  # noqa: E402
 from server.settings import Settings  # noqa: E402

@@ -17,10 +17,11 @@ from spacy.attrs import LOWER, NORM, ORTH
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Span
 
-from server.detector import Detector
-from server.nlp import Pipeline, load_pipeline
-from server.normalize import Normalized, normalize
-from server.rules import Profile, Rule, RuleSet, Severity, load_rules
+from server.core.nlp import Pipeline, load_pipeline
+from server.core.normalize import Normalized, normalize
+from server.detect.detector import Detector
+from server.rules.load import RuleSet, load_rules
+from server.rules.schema import Profile, Rule, Severity
 from server.settings import Settings
 
 # A full stop, "!" or "?" ends a sentence; an ellipsis ("...", "…") usually doesn't in chat.

@@ -17,18 +17,16 @@ from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from server.rules import (
+from server.core.strict_yaml import RuleError
+from server.rules.load import RuleSet
+from server.rules.patterns import expand_tokens, expand_value, named_list
+from server.rules.schema import (
     Capability,
     DependencyPattern,
     Pattern,
     PhrasePattern,
     Rule,
-    RuleError,
-    RuleSet,
     TokenPattern,
-    expand_tokens,
-    expand_value,
-    named_list,
 )
 
 FIRST_PERSON = frozenset({"i", "we", "me"})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import spacy
 from spacy.language import Language
 
-from server.rules import Capability
+from server.rules.schema import Capability
 
 log = logging.getLogger("mend.nlp")
 

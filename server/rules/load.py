@@ -1,0 +1,115 @@
+"""Load every rule under rules/<category>/<id>.yaml, with the lexicons and profiles.
+
+The loader rejects unknown keys, values outside the closed sets, and patterns spaCy cannot
+compile; every error names the file and the field, so a facilitator editing a rule knows
+exactly what to fix."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.core.strict_yaml import RuleError, read_yaml, validate_file
+from server.rules.lexicons import Lexicons, load_lexicons
+from server.rules.patterns import needs_of, word_forms
+from server.rules.schema import CATEGORIES, DATA_FOLDERS, Profile, ProfileFile, Rule, RuleFile
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    profiles: Mapping[str, Profile]
+    lists: Mapping[str, tuple[str, ...]]
+    lexicons: Lexicons
+
+
+def load_rule(path: Path, lists: Mapping[str, tuple[str, ...]]) -> Rule:
+    data = read_yaml(path)
+    spec = validate_file(RuleFile, path, data)
+    if spec.id != path.stem:
+        raise RuleError(f"{path}: id: {spec.id!r} must equal the file name {path.stem!r}")
+    if spec.category != path.parent.name:
+        raise RuleError(
+            f"{path}: category: {spec.category!r} must equal the folder {path.parent.name!r}"
+        )
+    patterns, unless = tuple(spec.patterns), tuple(spec.unless)
+    return Rule(
+        id=spec.id,
+        category=spec.category,
+        severity=spec.severity,
+        message=spec.message,
+        why=spec.why,
+        fix=spec.fix,
+        triggers=_trigger_groups(path, spec.triggers, lists),
+        patterns=patterns,
+        unless=unless,
+        unless_sentence_has=_words_or_error(
+            path, "unless_sentence_has", spec.unless_sentence_has, lists
+        ),
+        examples=spec.examples,
+        needs=needs_of(patterns + unless),
+        path=path,
+    )
+
+
+def _words_or_error(
+    path: Path, field: str, words: list[str], lists: Mapping[str, tuple[str, ...]]
+) -> frozenset[str]:
+    try:
+        return word_forms(words, lists)
+    except KeyError as error:
+        raise RuleError(f"{path}: {field}: {error.args[0]}") from None
+
+
+def _trigger_groups(
+    path: Path, triggers: list[str] | list[list[str]] | None, lists: Mapping[str, tuple[str, ...]]
+) -> tuple[frozenset[str], ...] | None:
+    if triggers is None:
+        return None
+    # A flat list is one group; the schema allows no mixing of words and lists.
+    groups = triggers if isinstance(triggers[0], list) else [triggers]
+    return tuple(_words_or_error(path, "triggers", list(group), lists) for group in groups)
+
+
+def load_profiles(path: Path, rules: tuple[Rule, ...]) -> dict[str, Profile]:
+    data = read_yaml(path)
+    if not isinstance(data, dict) or "strict" not in data:
+        raise RuleError(
+            f"{path}: (top level): a mapping of profiles including 'strict' is required"
+        )
+    rule_ids = {rule.id for rule in rules}
+    profiles = {}
+    for name, body in data.items():
+        spec = validate_file(ProfileFile, path, body)
+        for category in spec.categories:
+            if category not in CATEGORIES:
+                raise RuleError(f"{path}: {name}.categories: unknown category {category!r}")
+        for rule_id in spec.rules:
+            if rule_id not in rule_ids:
+                raise RuleError(f"{path}: {name}.rules: unknown rule {rule_id!r}")
+        profiles[name] = Profile(name, spec.description, spec.categories, spec.rules)
+    return profiles
+
+
+def load_rules(root: Path) -> RuleSet:
+    """Load every rule under root; raise RuleError on the first bad file."""
+    if not root.is_dir():
+        raise RuleError(f"{root}: rules folder not found")
+    lexicons, lists = load_lexicons(root / "lexicons")
+    rules: list[Rule] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if folder.name in DATA_FOLDERS:
+            continue
+        if folder.name not in CATEGORIES:
+            raise RuleError(f"{folder}: unknown category folder; allowed: {', '.join(CATEGORIES)}")
+        rules.extend(load_rule(path, lists) for path in sorted(folder.glob("*.y*ml")))
+    seen: dict[str, Path] = {}
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError(f"{rule.path}: id: {rule.id!r} is already used by {seen[rule.id]}")
+        seen[rule.id] = rule.path
+    if not rules:
+        raise RuleError(f"{root}: no rules found")
+    profiles = load_profiles(root / "profiles.yaml", tuple(rules))
+    return RuleSet(tuple(rules), profiles, lists, lexicons)

@@ -1,0 +1,179 @@
+"""The rule schema: what a rule file may say, and the validated Rule, Profile and RuleSet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from server.core.strict_yaml import Strict
+
+CATEGORIES: dict[str, str] = {
+    "absolutes": "Absolutes",
+    "accusations": "Accusations",
+    "labels": "Labels",
+    "make-me-feel": "You make me feel",
+    "mind-reading": "Mind-reading",
+    "demands": "Demands",
+    "rhetorical-questions": "Rhetorical questions",
+    "fault": "Fault",
+    "problem-is-you": "The problem is you",
+    "pseudo-i": "Pseudo-I-statements",
+    "faux-feelings": "Faux feelings",
+    "comparisons": "Comparisons",
+    "sarcasm": "Sarcasm and contempt",
+    "threats": "Threats and ultimatums",
+    "generalising": "Generalising the person",
+}
+"""The closed set of categories (folder names) and their display names."""
+
+# Folders under rules/ that hold data other than rules.
+DATA_FOLDERS = frozenset({"lexicons", "safety", "coach"})
+
+
+class Severity(StrEnum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+class Capability(StrEnum):
+    """What a rule needs from the pipeline beyond the tokenizer."""
+
+    tagger = "tagger"  # TAG, POS, LEMMA, MORPH
+    parser = "parser"  # DEP, dependency patterns, sentence starts
+
+
+TAGGER_ATTRS = frozenset({"TAG", "POS", "LEMMA", "MORPH"})
+PARSER_ATTRS = frozenset({"DEP", "SENT_START", "IS_SENT_START"})
+
+
+class MatchExample(Strict):
+    text: str = Field(min_length=1)
+    span: str = Field(min_length=1, description="The exact text the flag must cover.")
+
+    @model_validator(mode="after")
+    def _span_in_text(self) -> MatchExample:
+        if self.span not in self.text:
+            raise ValueError(f"span {self.span!r} does not occur in text {self.text!r}")
+        return self
+
+
+class Examples(Strict):
+    match: list[MatchExample] = Field(min_length=3)
+    no_match: list[str] = Field(min_length=3)
+
+
+class TokenPattern(Strict):
+    """A spaCy Matcher pattern: a list of token descriptions."""
+
+    tokens: list[dict[str, Any] | str] = Field(min_length=1)
+
+
+class DependencyPattern(Strict):
+    """A spaCy DependencyMatcher pattern. The flag covers the nodes named in `span`."""
+
+    deps: list[dict[str, Any]] = Field(min_length=1)
+    span: list[str] | None = Field(
+        default=None, description="RIGHT_IDs the flag covers; all if omitted."
+    )
+
+    @model_validator(mode="after")
+    def _span_names_nodes(self) -> DependencyPattern:
+        names = {node.get("RIGHT_ID") for node in self.deps}
+        for name in self.span or []:
+            if name not in names:
+                raise ValueError(f"span names {name!r}, which is not a RIGHT_ID of this pattern")
+        return self
+
+
+class PhrasePattern(Strict):
+    """Exact phrases, compared case-insensitively token by token."""
+
+    phrases: list[str] | str = Field(min_length=1)
+
+
+Pattern = TokenPattern | DependencyPattern | PhrasePattern
+
+
+class RuleFile(Strict):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    category: str
+    severity: Severity
+    message: str = Field(min_length=1, max_length=140)
+    why: str = Field(min_length=1, max_length=400)
+    fix: str = Field(min_length=1, max_length=200, description="What to write instead, in a line.")
+    triggers: list[str] | list[list[str]] | None = Field(
+        default=None,
+        description=(
+            "Words (any inflection) or '@lists'. A flat list: the sentence must hold one of them. "
+            "A list of lists: it must hold one word from each. Omit to look at every sentence."
+        ),
+    )
+    patterns: list[Pattern] = Field(min_length=1)
+    unless: list[Pattern] = Field(default_factory=list)
+    unless_sentence_has: list[str] = Field(
+        default_factory=list,
+        description="Words or '@lists': a sentence holding any of them is left alone by this rule.",
+    )
+    examples: Examples
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise ValueError(f"unknown category {value!r}; allowed: {', '.join(CATEGORIES)}")
+        return value
+
+    @field_validator("triggers", "unless_sentence_has")
+    @classmethod
+    def _lowercase_words(cls, value: list[Any] | None) -> list[Any] | None:
+        for item in value or []:
+            for word in item if isinstance(item, list) else [item]:
+                if word != word.lower() or " " in word:
+                    raise ValueError(f"{word!r} must be one lowercase word or an '@list'")
+        return value
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validated rule, with what it needs from the pipeline worked out from its patterns."""
+
+    id: str
+    category: str
+    severity: Severity
+    message: str
+    why: str
+    fix: str
+    triggers: tuple[frozenset[str], ...] | None  # one word from each set must occur
+    patterns: tuple[Pattern, ...]
+    unless: tuple[Pattern, ...]
+    unless_sentence_has: frozenset[str]
+    examples: Examples
+    needs: frozenset[Capability]
+    path: Path
+
+
+class ProfileFile(Strict):
+    description: str
+    categories: dict[str, Severity] = Field(default_factory=dict)
+    rules: dict[str, Severity] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    categories: Mapping[str, Severity]
+    rules: Mapping[str, Severity]
+
+    def severity(self, rule: Rule) -> Severity:
+        return self.rules.get(rule.id) or self.categories.get(rule.category) or rule.severity
