@@ -12,9 +12,10 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from server.coach.flow import CoachTexts, CoachTurn, LineResult, Tools, advance
+from server.coach.flow import CoachTurn, LineResult, Tools, advance
 from server.coach.partner import Partner, Reply, Style
 from server.coach.state import CoachState
+from server.coach.texts import CoachTexts
 from server.core.nlp import load_pipeline
 from server.detect.engine import Analysis, Engine, Flag
 from server.rewrite.compose import compose

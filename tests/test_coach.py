@@ -9,22 +9,18 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from server.coach.answers import feelings_in, lightest, parse_weights, split_grievances
 from server.coach.flow import (
-    ORDER,
-    CoachTexts,
     LineResult,
     Tools,
     advance,
-    feelings_in,
-    lightest,
-    parse_weights,
     prompt_for,
-    split_grievances,
     step_after,
     step_before,
     summary_of,
 )
 from server.coach.state import CoachState, Conflict
+from server.coach.texts import ORDER, CoachTexts
 from server.detect.engine import Engine
 from server.rewrite.compose import compose
 from server.safety.model import Safety

@@ -3,19 +3,15 @@
 Choose one conflict (a lighter one both can handle), identify the feelings, determine the
 sources, draft the I-statement, rehearse it, plan a small next step. The server keeps nothing:
 the state travels with every turn. Declining is a valid ending, never argued with. When risk
-language appears the coach pauses, answers calmly with resources, and lets the person go on.
-"""
+language appears the coach pauses, answers calmly with resources, and lets the person go on."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import get_args
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from server.coach.answers import feelings_in, lightest, parse_weights, split_grievances
 from server.coach.state import (
     CoachPrompt,
     CoachState,
@@ -25,61 +21,12 @@ from server.coach.state import (
     RehearsalLine,
     Step,
 )
-from server.core.strict_yaml import RuleError, read_yaml, validate_file
+from server.coach.texts import ORDER, CoachTexts
 from server.detect.engine import Analysis, Flag
 from server.rewrite.model import Answers, Rewrite
 from server.rewrite.words import mid_sentence
 from server.rules.lexicons import Lexicons
 from server.safety.model import Safety
-
-# The steps in order; "declined" is an ending, not a step.
-ORDER: tuple[Step, ...] = tuple(step for step in get_args(Step) if step != "declined")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class StepText(Strict):
-    prompt: str
-    help: str | None = None
-    suggest: str | None = None
-    faux: str | None = None
-    clean: str | None = None
-    flagged: str | None = None
-
-
-class Myth(Strict):
-    myth: str
-    truth: str
-
-
-class CoachTexts(Strict):
-    """rules/coach/coach.yaml: everything the coach says."""
-
-    version: int
-    disclaimer: str
-    steps: dict[str, StepText]
-    struggles: list[str] = Field(min_length=1)
-    myths: list[Myth] = Field(min_length=1)
-    qualities: list[str] = Field(min_length=1)
-    small_steps: list[str] = Field(min_length=1)
-    timing: list[str] = Field(min_length=1)
-    need_examples: list[str] = Field(min_length=1)
-
-    @classmethod
-    def load(cls, path: Path, lexicons: Lexicons) -> CoachTexts:
-        texts = validate_file(cls, path, read_yaml(path))
-        missing = set(ORDER) - {"declined"} - set(texts.steps)
-        for step in (
-            *sorted(missing),
-            *(s for s in ("declined", "paused") if s not in texts.steps),
-        ):
-            raise RuleError(f"{path}: steps.{step}: missing")
-        for need in texts.need_examples:
-            if need not in lexicons.needs:
-                raise RuleError(f"{path}: need_examples: {need!r} is not in needs.yaml")
-        return texts
 
 
 @dataclass(frozen=True)
@@ -113,41 +60,6 @@ class CoachTurn:
     summary: str | None = None
     safety: Safety | None = None
     extra: dict[str, str] = field(default_factory=dict)
-
-
-# --- small pure helpers -----------------------------------------------------------------------
-
-
-def split_grievances(text: str) -> list[str]:
-    """One grievance per line or sentence; list marks and blanks dropped."""
-    parts = []
-    for line in text.splitlines():
-        line = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line).strip()
-        parts += [p.strip() for p in re.split(r"(?<=[.!?;])\s+", line) if p.strip()]
-    return [p for p in parts if re.search(r"\w", p)][:10]
-
-
-def parse_weights(text: str, count: int) -> list[int] | None:
-    numbers = [int(n) for n in re.findall(r"\d", text)]
-    if len(numbers) != count or not all(1 <= n <= 5 for n in numbers):
-        return None
-    return numbers
-
-
-def lightest(conflicts: Sequence[Conflict]) -> int:
-    """The lightest conflict to start with: one both can handle, not the most serious."""
-    weights = [c.weight if c.weight is not None else 3 for c in conflicts]
-    return min(range(len(conflicts)), key=lambda i: (weights[i], i))
-
-
-def feelings_in(text: str, lexicons: Lexicons) -> tuple[list[str], list[str]]:
-    """(genuine feelings, faux feelings) named in the person's words."""
-    lowered = " " + re.sub(r"[^a-z' -]", " ", text.lower()) + " "
-    genuine = [w for w in lexicons.feeling_words() if f" {w} " in lowered]
-    faux = [w for w in lexicons.faux if f" {w} " in lowered]
-    if re.search(r"\bfeel(?:s|ing)? (?:like|that|as if) (?:you|she|he|they|my)\b", lowered):
-        faux.append("like")
-    return genuine, faux
 
 
 def step_after(step: Step) -> Step:
