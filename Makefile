@@ -36,6 +36,7 @@ test: $(STAMP) browser lint  ## set up, then lint and every test, browser tests 
 bench: $(STAMP)  ## benchmarks: ratios to a bare-spaCy baseline in the same run
 	$(BIN)/python tests/bench/bench_analyze.py
 	$(BIN)/python tests/bench/bench_safety.py
+	$(BIN)/python tests/bench/bench_http.py
 
 eval: $(STAMP)  ## detector figures on the tuning and blind sets
 	$(BIN)/python tests/eval_detector.py tests/data/labelled.jsonl tests/data/holdout.jsonl

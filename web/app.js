@@ -113,7 +113,8 @@ function showDetail(flag) {
     return;
   }
   detail.hidden = false;
-  const key = flag ? `${flag.index}:${flag.start}:${flag.end}:${flag.rule}` : "hint";
+  const instead = flag ? rewriteFor(flag) : null;
+  const key = flag ? `${flag.index}:${flag.start}:${flag.end}:${flag.rule}:${instead || ""}` : "hint";
   if (detail.dataset.key === key) return;
   detail.dataset.key = key;
   detail.className = flag ? `flag-detail sev-${flag.severity}` : "flag-detail";
@@ -131,7 +132,19 @@ function showDetail(flag) {
     h("p", { text: flag.message }),
     h("p", { text: flag.why }),
     h("p", {}, h("span", { class: "try", text: "Try: " }), flag.suggestion),
+    ...(instead ? [h("p", {}, h("span", { class: "try", text: "Or say: " }), instead)] : []),
   );
+}
+
+// The best I-statement from /v1/rewrite that stands for the sentence holding this flag.
+function rewriteFor(flag) {
+  const rewrite = state.rewrite;
+  if (!rewrite || rewrite.text !== draft.value) return null;
+  const list = Array.isArray(rewrite.data.suggestions) ? rewrite.data.suggestions : [];
+  const covering = list.find((s) =>
+    (s.replaces || []).some((r) => r.start <= flag.start && flag.end <= r.end),
+  );
+  return covering ? covering.text : null;
 }
 
 // ---------- Flags list and summary ----------
@@ -306,6 +319,7 @@ async function requestRewrite(text) {
   state.rewrite = { text, data: result.data };
   renderSuggestions();
   renderSafety();
+  markActive(); // an open flag's detail gains its I-statement
 }
 
 function partValue(suggestion, part) {

@@ -191,6 +191,21 @@ def test_text_helpers_in_the_page(tab: Session) -> None:
     assert result["length"] == 3
 
 
+def test_a_flag_shows_the_i_statement_that_replaces_its_sentence(tab: Session) -> None:
+    page = tab.page
+    page.goto("/")
+    write(page, "You never call me back.")
+    wait_for_suggestions(page)
+    best = page.locator("#cards .card-text").first.text_content() or ""
+    assert best.startswith("I feel ")
+    box = page.locator("#mirror mark").first.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    detail = page.locator("#flag-detail")
+    expect(detail).to_contain_text("Or say: ")
+    expect(detail).to_contain_text(best)
+
+
 def test_use_this_rechecks_clean_and_undo_restores(tab: Session, app_url: str) -> None:
     page = tab.page
     page.goto("/")
@@ -490,7 +505,7 @@ def _state(page: Page, state: str) -> None:
         page.locator("#flag-list details summary").first.click()
         page.locator("#draft").focus()
         page.evaluate("() => document.querySelector('#draft').setSelectionRange(7, 7)")
-        expect(page.locator("#flag-detail .try")).to_be_visible()
+        expect(page.locator("#flag-detail .try").first).to_be_visible()
     elif state == "suggestions":
         page.goto("/")
         write(page, BLAMING)
@@ -544,7 +559,7 @@ def test_screenshot_for_the_readme(tab: Session) -> None:
     wait_for_suggestions(page)
     page.locator("#draft").focus()
     page.evaluate("() => document.querySelector('#draft').setSelectionRange(8, 8)")
-    expect(page.locator("#flag-detail .try")).to_be_visible()
+    expect(page.locator("#flag-detail .try").first).to_be_visible()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
