@@ -71,8 +71,8 @@ def detector(mend: Mend) -> None:
     print(f"precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}  (tp {tp} fp {fp} fn {fn})")
     print(f"span hit (of the blaming drafts found): {share(span_hits, tp)}")
     print(f"recall on the hard ones: {share(hard[1], hard[0])}")
-    for kind, (total, found) in sorted(by_kind.items(), key=lambda item: item[1][1] / item[1][0]):
-        print(f"  {kind:<22} recall {share(found, total)}")
+    for kind, (total, hits) in sorted(by_kind.items(), key=lambda item: item[1][1] / item[1][0]):
+        print(f"  {kind:<22} recall {share(hits, total)}")
     print(f"missed: {', '.join(missed) or 'none'}")
 
 
