@@ -24,6 +24,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     max_chars: int = Field(default=5000, ge=1, description="Longest draft accepted, in characters.")
+    threads: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "Drafts each worker works on at once. The parse holds the GIL, so more threads "
+            "add memory, not speed; use --workers for more throughput."
+        ),
+    )
     max_body_bytes: int = Field(
         default=512 * 1024,
         ge=1024,

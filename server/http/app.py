@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # (measured: the model, rules and lexicons made every collection several times dearer).
         gc.collect()
         gc.freeze()
+        # The routes are plain `def`, run in anyio's thread pool (40 threads by default).
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
 
     app = FastAPI(

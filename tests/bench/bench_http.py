@@ -37,6 +37,7 @@ from drafts import EIGHTY_WORDS, ONE_SENTENCE, THREE_HUNDRED_WORDS  # noqa: E402
 
 DRAFTS = {"short": ONE_SENTENCE, "80 words": EIGHTY_WORDS, "300 words": THREE_HUNDRED_WORDS}
 CONCURRENCY = 16
+LOADED_MIB = 120  # a worker this large has its model loaded (either app: about 150-210 MiB)
 
 
 def free_port() -> int:
@@ -79,12 +80,22 @@ class Server:
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     self.ready_s = time.perf_counter() - started
+                    self._wait_for_workers(workers, deadline)
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
         self.stop()
         raise SystemExit(f"{self.name} did not answer /health within 60 s")
+
+    def _wait_for_workers(self, workers: int, deadline: float) -> None:
+        """The first worker up answers /health while the others still load their model; a
+        client connecting then would keep all its connections on that one worker."""
+        while workers > 1 and time.perf_counter() < deadline:
+            if len([mib for mib in self.worker_rss_mib() if mib > LOADED_MIB]) >= workers:
+                time.sleep(1)
+                return
+            time.sleep(0.1)
 
     def worker_rss_mib(self) -> list[float]:
         """Resident memory of each process serving requests (the workers, or the one process)."""
