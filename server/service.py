@@ -16,8 +16,7 @@ from server.coach.flow import CoachTurn, LineResult, Tools, advance
 from server.coach.partner import Partner, Reply, Style
 from server.coach.state import CoachState
 from server.coach.texts import CoachTexts
-from server.core.nlp import load_pipeline
-from server.detect.engine import Analysis, Engine, Flag
+from server.detect.engine import Analysis, Engine, Flag, load_engine
 from server.rewrite.compose import compose
 from server.rewrite.model import Answers, Rewrite
 from server.rules.load import RuleSet, load_rules
@@ -84,9 +83,8 @@ class Mend:
 
     @classmethod
     def load(cls, settings: Settings, ruleset: RuleSet | None = None) -> Mend:
-        """Rules first (a bad rule file should stop start-up before the slow model load)."""
         ruleset = ruleset or load_rules(settings.rules_dir)
-        engine = Engine(load_pipeline(settings.model), ruleset)
+        engine = load_engine(settings, ruleset)
         log.info("model %s, %d rules active", engine.pipeline.name, len(engine.rules))
         return cls(
             settings,

@@ -7,19 +7,19 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from server.detect.engine import Engine, build_engine
+from server.detect.engine import Engine, load_engine
 from server.http.app import create_app
 from server.settings import Settings
 
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
-    return build_engine(Settings())
+    return load_engine(Settings())
 
 
 @pytest.fixture(scope="session")
 def blank_engine() -> Engine:
-    return build_engine(Settings(model="blank"))
+    return load_engine(Settings(model="blank"))
 
 
 @pytest.fixture(scope="session")

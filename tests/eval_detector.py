@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.detect.engine import Engine, build_engine  # noqa: E402
+from server.detect.engine import Engine, load_engine  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 DEFAULT_SETS = [ROOT / "tests/data/labelled.jsonl"]
@@ -77,7 +77,7 @@ def main() -> int:
     parser.add_argument("--profile", default="strict")
     parser.add_argument("--errors", action="store_true", help="list misclassified messages")
     args = parser.parse_args()
-    engine = build_engine(Settings())
+    engine = load_engine(Settings())
     for path in args.sets:
         items = load(path)
         scores, wrong = score(engine, items, args.profile)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.coach.partner import Partner, Reply  # noqa: E402
-from server.detect.engine import build_engine  # noqa: E402
+from server.detect.engine import load_engine  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 PAIRS = ROOT / "tests/data/rehearse_pairs.jsonl"
@@ -27,7 +27,7 @@ PAIRS = ROOT / "tests/data/rehearse_pairs.jsonl"
 
 def main() -> None:
     settings = Settings()
-    engine = build_engine(settings)
+    engine = load_engine(settings)
     partner = Partner.load(settings.rules_dir / "coach")
     pairs = [json.loads(line) for line in PAIRS.read_text().splitlines() if line.strip()]
 

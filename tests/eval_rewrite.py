@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.detect.engine import Analysis, Engine, build_engine  # noqa: E402
+from server.detect.engine import Analysis, Engine, load_engine  # noqa: E402
 from server.rewrite.compose import compose  # noqa: E402
 from server.rewrite.model import Answers, Rewrite  # noqa: E402
 from server.settings import Settings  # noqa: E402
@@ -64,7 +64,7 @@ def checks(engine: Engine, draft: str, result: Rewrite) -> dict[str, bool]:
         "starts with I": body.startswith("I "),
         "genuine feeling": first.feeling in genuine
         and first.feeling not in engine.ruleset.lexicons.faux,
-        "re-analyses clean": engine.is_clean(first.text),
+        "re-analyses clean": engine.clean_many([first.text])[0],
         "keeps the topic": bool(content_words(engine, draft) & content_words(engine, first.text)),
         "no slot": not re.search(r"[{}\[\]]|___", first.text),
     }
@@ -77,7 +77,7 @@ def main() -> int:
     parser.add_argument("--failures", action="store_true", help="list failing drafts")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    engine = build_engine(Settings())
+    engine = load_engine(Settings())
     lexicons = engine.ruleset.lexicons
     for path in args.sets:
         items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -265,10 +265,6 @@ class Engine:
         a clean line still has a topic to answer."""
         return [s.doc for s in analysis.sentences] or [self.pipeline.nlp(analysis.text)]
 
-    def is_clean(self, text: str, profile: str = "strict") -> bool:
-        """True when nothing in `text` is flagged as a warning or an error."""
-        return self.clean_many([text], profile)[0]
-
     def clean_many(self, texts: Sequence[str], profile: str = "strict") -> list[bool]:
         """is_clean for several texts, in one pass of the pipeline."""
         analyses = self.analyze_many(
@@ -277,7 +273,7 @@ class Engine:
         return [not analysis.flags for analysis in analyses]
 
 
-def build_engine(settings: Settings) -> Engine:
-    """Load rules first (cheap, and a bad rule should stop start-up early), then the model."""
-    ruleset = load_rules(settings.rules_dir)
+def load_engine(settings: Settings, ruleset: RuleSet | None = None) -> Engine:
+    """Rules first (a bad rule file should stop start-up before the slow model load)."""
+    ruleset = ruleset or load_rules(settings.rules_dir)
     return Engine(load_pipeline(settings.model), ruleset)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_analyze import percentile, timed  # noqa: E402
 from drafts import DRAFTS  # noqa: E402
 
-from server.detect.engine import build_engine  # noqa: E402
+from server.detect.engine import load_engine  # noqa: E402
 from server.safety.load import load_risk  # noqa: E402
 from server.safety.model import DEFAULT_DIRECTORY  # noqa: E402
 from server.settings import Settings  # noqa: E402
@@ -54,7 +54,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args()
 
-    nlp = build_engine(Settings()).pipeline.nlp
+    nlp = load_engine(Settings()).pipeline.nlp
     detector = load_risk(DEFAULT_DIRECTORY)
     print(f"rounds: {args.rounds}")
     print(f"{'text':<13} {'nlp p50':>8} {'assess p50':>11} {'assess p99':>11} {'ratio p50':>10}")
