@@ -202,7 +202,9 @@ class Engine:
             or "parser" not in nlp.pipe_names
             or all(self.detector.wants_parse(rules) for _, rules in wanted)
         ):
-            return list(nlp.pipe(docs))  # one pass: no sentence can skip the parser
+            # One pass: no sentence can skip the parser. A lone sentence skips pipe()'s
+            # batching, which costs more than it saves on one Doc.
+            return [nlp(docs[0])] if len(docs) == 1 else list(nlp.pipe(docs))
         for _ in nlp.pipe(docs, disable=["parser"]):
             pass  # the pipeline annotates each Doc in place
         parser = cast(TrainablePipe, nlp.get_pipe("parser"))
