@@ -125,9 +125,12 @@ def test_weights_then_a_lighter_conflict_is_suggested(tools: Tools) -> None:
     assert override.state.chosen == 0
 
 
-def test_bad_weights_ask_again(tools: Tools) -> None:
+def test_bad_weights_ask_again_with_a_hint(tools: Tools) -> None:
     state = at("weigh", conflicts=[Conflict(text="a"), Conflict(text="b")])
-    assert advance(state, "7 7", "next", tools).state.step == "weigh"
+    turn = advance(state, "7 7", "next", tools)
+    assert turn.state.step == "weigh"
+    assert any("2 numbers" in m and '"2 4 1"' in m for m in turn.messages)
+    assert advance(state, "2 4", "next", tools).messages == []
 
 
 def test_faux_feelings_are_caught_gently(tools: Tools) -> None:

@@ -16,7 +16,7 @@ from server.rewrite.behaviour import find_behaviour
 from server.rewrite.compose import compose
 from server.rewrite.model import Answers
 from server.rewrite.parts import observation, request_for
-from server.rewrite.words import drop_absolutes, flip_pronouns, inflect
+from server.rewrite.words import drop_absolutes, flip_pronouns, inflect, when_clause
 
 DATA = Path(__file__).parent / "data"
 
@@ -278,3 +278,25 @@ def test_suggestions_on_the_labelled_set(engine: Engine) -> None:
             assert not any(mark in suggestion.text for mark in ("{", "}", "[", "]", "___"))
             for start, end in suggestion.replaces:
                 assert 0 <= start < end <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("situation", "expected"),
+    [
+        ("she gets upset", "when she gets upset"),
+        ("when she gets upset", "when she gets upset"),
+        ("Whenever I call", "Whenever I call"),
+        ("every time we talk", "every time we talk"),
+        ("since March", "since March"),
+        ("inside jokes get made about me", "when inside jokes get made about me"),
+    ],
+)
+def test_when_clause_never_doubles_the_connector(situation: str, expected: str) -> None:
+    assert when_clause(situation) == expected
+
+
+def test_the_persons_own_when_is_not_doubled(engine: Engine) -> None:
+    answers = Answers(feeling="guilty", situation="when you get upset if I skip a day of calling")
+    text = first(engine, "You never let me have a day off.", answers)
+    assert "when when" not in text.lower()
+    assert "I feel guilty when you get upset if I skip a day of calling" in text

@@ -24,7 +24,7 @@ from server.coach.state import (
 from server.coach.texts import ORDER, CoachTexts
 from server.detect.engine import Analysis, Flag
 from server.rewrite.model import Answers, Rewrite
-from server.rewrite.words import mid_sentence
+from server.rewrite.words import mid_sentence, when_clause
 from server.rules.lexicons import Lexicons
 from server.safety.model import Safety
 
@@ -139,7 +139,8 @@ def _list(state: CoachState, text: str, tools: Tools) -> CoachTurn:
 def _weigh(state: CoachState, text: str, tools: Tools) -> CoachTurn:
     weights = parse_weights(text, len(state.conflicts))
     if weights is None:
-        return _stay(state, tools, [])
+        hint = tools.texts.steps["weigh"].invalid
+        return _stay(state, tools, [hint.format(count=len(state.conflicts))] if hint else [])
     conflicts = [
         c.model_copy(update={"weight": w}) for c, w in zip(state.conflicts, weights, strict=True)
     ]
@@ -225,8 +226,8 @@ def _draft_arrive(state: CoachState, tools: Tools, messages: list[str]) -> Coach
         draft = result.suggestions[0].text if result and result.suggestions else None
         if draft is None:
             feeling = state.feelings[0] if state.feelings else "hurt"
-            when = mid_sentence(state.situation or "we talk about this")
-            draft = f"I feel {feeling} when {when}."
+            when = when_clause(mid_sentence(state.situation or "we talk about this"))
+            draft = f"I feel {feeling} {when}."
         state = state.model_copy(update={"draft": draft})
     return _draft_verdict(state, tools, messages)
 

@@ -29,6 +29,7 @@ class StepText(Strict):
     faux: str | None = None
     clean: str | None = None
     flagged: str | None = None
+    invalid: str | None = None  # said when an answer cannot be read; may hold {count}
 
 
 class Myth(Strict):

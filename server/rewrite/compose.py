@@ -27,7 +27,7 @@ from server.rewrite.parts import (
     topic_phrase,
     unique,
 )
-from server.rewrite.words import GREETING_WORDS, capitalize, mid_sentence
+from server.rewrite.words import GREETING_WORDS, capitalize, mid_sentence, when_clause
 from server.rules.lexicons import Lexicons
 from server.rules.schema import CATEGORIES
 
@@ -50,12 +50,8 @@ def _statement(
 ) -> str:
     """ "I feel <feeling> when <situation>, because <need>. <request>" — "felt" for the past."""
     text = situation.text.strip().rstrip(".!?")
-    starts_clause = re.match(
-        r"(when|whenever|since|if|after|while|every time|in|at|around|during|on)\b", text
-    )
-    connector = "" if starts_clause else "when "
     verb = "felt" if situation.past and not text.startswith("since") else "feel"
-    statement = f"I {verb} {feeling} {connector}{text}"
+    statement = f"I {verb} {feeling} {when_clause(text)}"
     if need_clause:
         statement += f", because {need_clause}"
     statement += "."

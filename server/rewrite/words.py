@@ -137,3 +137,15 @@ def mid_sentence(text: str) -> str:
     if first[1:2].islower() and first.lower().strip(",.") in _COMMON_STARTS:
         return text[:1].lower() + text[1:]
     return text
+
+
+# A situation that already opens with one of these needs no "when" before it.
+_CLAUSE_START = re.compile(
+    r"(when|whenever|since|if|after|while|every time|in|at|around|during|on)\b", re.IGNORECASE
+)
+
+
+def when_clause(text: str) -> str:
+    """ "when <text>", unless the text opens its own clause ("whenever she calls", "since
+    March"): the person's "when she gets upset" must not become "when when she gets upset"."""
+    return text if _CLAUSE_START.match(text) else f"when {text}"
