@@ -9,7 +9,7 @@ speech ("Dad says you never call"): that is not the writer blaming anyone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from spacy.attrs import LOWER, NORM
@@ -42,61 +42,6 @@ class Match:
     end: int
 
 
-class _Matchers:
-    """One rule's patterns in the three kinds of spaCy matcher; empty ones are never called.
-
-    Each rule has its own matchers so that a sentence only pays for the rules its words can
-    trigger (measured: one shared matcher for all rules costs more than the triggered few).
-    """
-
-    def __init__(
-        self, nlp: Language, rule: Rule, field: str, patterns: tuple[Pattern, ...], lists: Lists
-    ) -> None:
-        self.rule_id = rule.id
-        self.tokens = Matcher(nlp.vocab, validate=True)
-        self.deps = DependencyMatcher(nlp.vocab, validate=True)
-        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        # For each dependency pattern, the node positions its flag covers (None: all nodes).
-        self._dep_spans: dict[str, list[int] | None] = {}
-        self._make_doc = nlp.make_doc
-        self._split = _Splitter(nlp)
-        for index, pattern in enumerate(patterns):
-            try:
-                self._add(pattern, lists)
-            except (ValueError, KeyError, TypeError) as error:
-                raise RuleError(f"{rule.path}: {field}[{index}]: {error}") from None
-
-    def _add(self, pattern: Pattern, lists: Lists) -> None:
-        if isinstance(pattern, TokenPattern):
-            expanded = expand_tokens(pattern.tokens, lists, self._split)
-            self.tokens.add(self.rule_id, expanded, greedy="LONGEST")
-        elif isinstance(pattern, DependencyPattern):
-            # One key per pattern, so a match says which nodes make up its span.
-            nodes = [expand_value(node, lists) for node in pattern.deps]
-            key = f"{self.rule_id}#{len(self._dep_spans)}"
-            self.deps.add(key, [nodes])
-            names = [node["RIGHT_ID"] for node in nodes]
-            self._dep_spans[key] = [names.index(n) for n in pattern.span] if pattern.span else None
-        elif isinstance(pattern, PhrasePattern):
-            phrases = pattern.phrases
-            if isinstance(phrases, str):
-                phrases = list(named_list(phrases, lists))
-            self.phrases.add(self.rule_id, [self._make_doc(phrase) for phrase in phrases])
-
-    def find(self, doc: Doc) -> list[Match]:
-        found: list[Match] = []
-        for matcher in (self.tokens, self.phrases):
-            if len(matcher):
-                found.extend(Match(self.rule_id, start, end) for _, start, end in matcher(doc))
-        if self._dep_spans and doc.has_annotation("DEP"):
-            strings = doc.vocab.strings
-            for key, token_ids in self.deps(doc):
-                picked = self._dep_spans[strings[key]]
-                ids = [token_ids[i] for i in picked] if picked is not None else token_ids
-                found.append(Match(self.rule_id, min(ids), max(ids) + 1))
-        return found
-
-
 WORD_ATTRS = ("LOWER", "ORTH", "TEXT", "NORM")
 OPTIONAL_OPS = frozenset({"?", "*", "!"})
 Requirement = list[set[str]]  # one word set per token a match must hold
@@ -118,24 +63,73 @@ def _required_word(spec: object) -> set[str] | None:
     return None
 
 
-def requirements(rule: Rule, lists: Lists, split: Callable[[str], list[str]]) -> list[Requirement]:
-    """For each way the rule can match (each expanded pattern, each phrase), the words a
-    sentence must hold: worked out from the patterns themselves, so it is exact (a sentence
-    that meets none of them cannot match) and needs no upkeep when a pattern changes."""
-    found: list[Requirement] = []
-    for pattern in rule.patterns:
+def _required(specs: Iterable[object]) -> Requirement:
+    return [words for words in map(_required_word, specs) if words is not None]
+
+
+class _Matchers:
+    """One rule's patterns in the three kinds of spaCy matcher; empty ones are never called.
+
+    Each rule has its own matchers so that a sentence only pays for the rules its words can
+    trigger (measured: one shared matcher for all rules costs more than the triggered few).
+    """
+
+    def __init__(
+        self, nlp: Language, rule: Rule, field: str, patterns: tuple[Pattern, ...], lists: Lists
+    ) -> None:
+        self.rule_id = rule.id
+        self.tokens = Matcher(nlp.vocab, validate=True)
+        self.deps = DependencyMatcher(nlp.vocab, validate=True)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # For each dependency pattern, the node positions its flag covers (None: all nodes).
+        self._dep_spans: dict[str, list[int] | None] = {}
+        # For each way the rule can match (each expanded pattern, each phrase), the words a
+        # sentence must hold: read off the patterns as they are added, so it is exact (a
+        # sentence that meets none of them cannot match) and needs no upkeep.
+        self.requirements: list[Requirement] = []
+        self._make_doc = nlp.make_doc
+        for index, pattern in enumerate(patterns):
+            try:
+                self._add(pattern, lists)
+            except (ValueError, KeyError, TypeError) as error:
+                raise RuleError(f"{rule.path}: {field}[{index}]: {error}") from None
+
+    def _split(self, text: str) -> list[str]:
+        return [token.lower_ for token in self._make_doc(text)]
+
+    def _add(self, pattern: Pattern, lists: Lists) -> None:
         if isinstance(pattern, TokenPattern):
-            for tokens in expand_tokens(pattern.tokens, lists, split):
-                found.append([w for w in map(_required_word, tokens) if w is not None])
+            expanded = expand_tokens(pattern.tokens, lists, self._split)
+            self.tokens.add(self.rule_id, expanded, greedy="LONGEST")
+            self.requirements += [_required(tokens) for tokens in expanded]
         elif isinstance(pattern, DependencyPattern):
-            nodes = [expand_value(node, lists).get("RIGHT_ATTRS", {}) for node in pattern.deps]
-            found.append([w for w in map(_required_word, nodes) if w is not None])
+            # One key per pattern, so a match says which nodes make up its span.
+            nodes = [expand_value(node, lists) for node in pattern.deps]
+            key = f"{self.rule_id}#{len(self._dep_spans)}"
+            self.deps.add(key, [nodes])
+            names = [node["RIGHT_ID"] for node in nodes]
+            self._dep_spans[key] = [names.index(n) for n in pattern.span] if pattern.span else None
+            self.requirements.append(_required(node.get("RIGHT_ATTRS", {}) for node in nodes))
         elif isinstance(pattern, PhrasePattern):
             phrases = pattern.phrases
             if isinstance(phrases, str):
                 phrases = list(named_list(phrases, lists))
-            found.extend([{word} for word in split(phrase)] for phrase in phrases)
-    return found
+            docs = [self._make_doc(phrase) for phrase in phrases]
+            self.phrases.add(self.rule_id, docs)
+            self.requirements += [[{token.lower_} for token in doc] for doc in docs]
+
+    def find(self, doc: Doc) -> list[Match]:
+        found: list[Match] = []
+        for matcher in (self.tokens, self.phrases):
+            if len(matcher):
+                found.extend(Match(self.rule_id, start, end) for _, start, end in matcher(doc))
+        if self._dep_spans and doc.has_annotation("DEP"):
+            strings = doc.vocab.strings
+            for key, token_ids in self.deps(doc):
+                picked = self._dep_spans[strings[key]]
+                ids = [token_ids[i] for i in picked] if picked is not None else token_ids
+                found.append(Match(self.rule_id, min(ids), max(ids) + 1))
+        return found
 
 
 def in_reported_speech(token: Token, speech_verbs: Collection[str]) -> bool:
@@ -155,16 +149,6 @@ def _meets(groups: list[set[int]], words: set[int]) -> bool:
     """Every group has a word among `words`. (map() over the bound method keeps the loop in C:
     this runs for every rule on every sentence.)"""
     return not any(map(words.isdisjoint, groups))
-
-
-class _Splitter:
-    """Lower-case tokens of a phrase, as the tokenizer cuts them."""
-
-    def __init__(self, nlp: Language) -> None:
-        self._make_doc = nlp.make_doc
-
-    def __call__(self, text: str) -> list[str]:
-        return [token.lower_ for token in self._make_doc(text)]
 
 
 class Detector:
@@ -197,14 +181,9 @@ class Detector:
             rule.id: _Matchers(nlp, rule, "unless", rule.unless, lists)
             for rule in self.rules.values()
         }
-        # After the matchers: a pattern they reject has been reported with its file.
-        split = _Splitter(nlp)
         self._required = {
-            rule.id: [
-                [{add(w) for w in words} for words in need]
-                for need in requirements(rule, ruleset.lists, split)
-            ]
-            for rule in self.rules.values()
+            rule_id: [[{add(w) for w in words} for words in need] for need in matchers.requirements]
+            for rule_id, matchers in self._patterns.items()
         }
 
     def triggered(self, words: set[int], enabled: Iterable[str], exact: bool = False) -> set[str]:
