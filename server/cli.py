@@ -73,22 +73,7 @@ def as_json(name: str, analysis: Analysis) -> dict[str, object]:
     flags = []
     for flag in analysis.flags:
         line, column = line_col(analysis.text, flag.start)
-        rule = flag.rule
-        flags.append(
-            {
-                "rule": rule.id,
-                "category": rule.category,
-                "severity": flag.severity.value,
-                "start": flag.start,
-                "end": flag.end,
-                "text": flag.text,
-                "message": rule.message,
-                "why": rule.why,
-                "suggestion": rule.fix,
-                "line": line,
-                "column": column,
-            }
-        )
+        flags.append({**flag.fields(), "line": line, "column": column})
     return {"path": name, "flags": flags}
 
 

@@ -51,6 +51,21 @@ class Flag:
         """A warning or an error; info-level flags are tips."""
         return self.severity.rank >= Severity.warning.rank
 
+    def fields(self) -> dict[str, str | int]:
+        """What a flag says, as the API and `mend check --json` both show it."""
+        rule = self.rule
+        return {
+            "rule": rule.id,
+            "category": rule.category,
+            "severity": self.severity.value,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "message": rule.message,
+            "why": rule.why,
+            "suggestion": rule.fix,
+        }
+
 
 @dataclass(frozen=True)
 class Sentence:

@@ -32,18 +32,7 @@ def safety_out(safety: Safety | None) -> SafetyOut | None:
 
 
 def flag_out(flag: Flag) -> FlagOut:
-    rule = flag.rule
-    return FlagOut(
-        rule=rule.id,
-        category=rule.category,
-        severity=flag.severity,
-        start=flag.start,
-        end=flag.end,
-        text=flag.text,
-        message=rule.message,
-        why=rule.why,
-        suggestion=rule.fix,
-    )
+    return FlagOut.model_validate(flag.fields())
 
 
 def headline(flags: tuple[Flag, ...]) -> str:
