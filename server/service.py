@@ -119,11 +119,15 @@ class Mend:
         typed (their own words count too)."""
         self.within_limit(text)
         answers = answers or Answers()
-        analysis = self.engine.analyze(text, profile)
-        result = compose(analysis, answers, self.engine.ruleset.lexicons, self.engine.clean_many)
+        result = self._compose(text, answers, profile)
         parts = (answers.feeling, answers.situation, answers.need, answers.request)
         typed = [part for part in parts if part]
         return result, self.risk.assess(text, *typed)
+
+    def _compose(self, text: str, answers: Answers, profile: str = "strict") -> Rewrite:
+        engine = self.engine
+        analysis = engine.analyze(text, profile)
+        return compose(analysis, answers, engine.ruleset.lexicons, engine.clean_many)
 
     def practise(
         self, line: str, style: Style, intensity: int, said_before: Sequence[str] = ()
@@ -171,9 +175,7 @@ class Mend:
             texts=self.coach_texts,
             lexicons=engine.ruleset.lexicons,
             analyze=engine.analyze,
-            rewrite=lambda text, answers: compose(
-                engine.analyze(text), answers, engine.ruleset.lexicons, engine.clean_many
-            ),
+            rewrite=self._compose,
             rehearse=rehearse,
             assess=self.risk.assess,
         )
