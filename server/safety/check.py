@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from server.safety.model import KINDS, Level, Resource, Routing, Safety
 from server.safety.normalise import Normaliser
@@ -35,8 +36,15 @@ class Pattern:
     unless: tuple[re.Pattern[str], ...]
     concern_if: tuple[re.Pattern[str], ...]
     words: tuple[str, ...]  # the regex is only run on text containing one of these
-    stems: frozenset[str]  # the words without a space: each is found inside one text word
-    phrases: tuple[str, ...]  # the words with a space
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        """The words without a space: each is found inside one text word."""
+        return frozenset(word for word in self.words if " " not in word)
+
+    @cached_property
+    def phrases(self) -> tuple[str, ...]:
+        return tuple(word for word in self.words if " " in word)
 
 
 class Spans:

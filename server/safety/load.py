@@ -324,8 +324,6 @@ def _build(risk: _Checker, helplines: _Checker) -> RiskDetector:
                 level=as_level(risk.choice(raw["level"], f"{where}.level", LEVELS)),
                 regex=regex,
                 words=words,
-                stems=frozenset(w for w in words if " " not in w),
-                phrases=tuple(w for w in words if " " in w),
                 unless=tuple(
                     risk.regex(u, f"{where}.unless[{j}]", terms)
                     for j, u in enumerate(risk.sequence(raw.get("unless", []), f"{where}.unless"))
