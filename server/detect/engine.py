@@ -21,7 +21,7 @@ from server.core.nlp import Pipeline, load_pipeline
 from server.core.normalize import Normalized, normalize
 from server.detect.detector import Detector
 from server.rules.load import RuleSet, load_rules
-from server.rules.schema import Profile, Rule, Severity
+from server.rules.schema import Capability, Profile, Rule, Severity
 from server.settings import Settings
 
 # A full stop, "!" or "?" ends a sentence; an ellipsis ("...", "…") usually doesn't in chat.
@@ -214,7 +214,7 @@ class Engine:
         docs = [span.doc if len(span) == len(span.doc) else span.as_doc() for span, _ in wanted]
         if (
             full_parse
-            or "parser" not in nlp.pipe_names
+            or Capability.parser not in self.pipeline.capabilities
             or all(self.detector.wants_parse(rules) for _, rules in wanted)
         ):
             # One pass: no sentence can skip the parser. A lone sentence skips pipe()'s
@@ -260,7 +260,7 @@ class Engine:
         quoted = quoted_ranges(text)
         sentences: list[Sentence] = []
         found: list[Flag] = []
-        has_parser = "parser" in self.pipeline.nlp.pipe_names
+        has_parser = Capability.parser in self.pipeline.capabilities
         for (span, wanted), doc in parsed:
             sentences.append(Sentence(span.start_char, doc))
             if has_parser and not doc.has_annotation("DEP"):
