@@ -2,7 +2,7 @@
 #   make run    set up and start the app on http://127.0.0.1:8000
 #   make test   set up and run every check: lint, format, types, tests, browser tests
 # Each sets up what it needs: a virtualenv with the locked, hashed dependencies and, for the
-# browser tests, Debian's chromium.
+# tests, Debian's chromium and redis-server.
 
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint bench eval lock browser
+.PHONY: help run test lint bench eval lock system
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -22,15 +22,15 @@ $(STAMP): requirements-bootstrap.lock requirements-dev.lock pyproject.toml scrip
 run: $(STAMP)  ## set up, then serve http://127.0.0.1:8000 (MEND_* settings apply)
 	$(BIN)/mend serve
 
-browser:  ## install Debian's chromium for the browser tests, if missing
-	@command -v chromium >/dev/null || scripts/install-chromium
+system:  ## install Debian's chromium and redis-server for the tests, if missing
+	@scripts/install-system-packages
 
 lint: $(STAMP)  ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) browser lint  ## set up, then lint and every test, browser tests included
+test: $(STAMP) system lint  ## set up, then lint and every test, browser tests included
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)  ## benchmarks: ratios to a bare-spaCy baseline in the same run

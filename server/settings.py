@@ -1,11 +1,18 @@
 """Typed settings, read from MEND_* environment variables."""
 
+import os
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_data_dir() -> Path:
+    """Where Mend keeps what it must keep (workshop rooms): the XDG data folder."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "mend"
 
 
 class Settings(BaseSettings):
@@ -37,4 +44,35 @@ class Settings(BaseSettings):
         default=512 * 1024,
         ge=1024,
         description="Request body limit; sized so 5,000 characters fit even as \\u escapes.",
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Folder for workshop rooms (rooms.sqlite3) when MEND_ROOMS_URL is not set.",
+    )
+    rooms_url: str | None = Field(
+        default=None,
+        pattern=r"^rediss?://",
+        description="redis://host:port/db to share workshop rooms between workers and hosts.",
+    )
+    room_hours: float = Field(
+        default=4.0, gt=0, le=24 * 7, description="How long a workshop room lives, in hours."
+    )
+    room_max_participants: int = Field(
+        default=60, ge=1, le=10_000, description="Devices that may join one room."
+    )
+    room_max_drafts: int = Field(
+        default=2_000, ge=1, description="Drafts one room accepts before it says it is full."
+    )
+    room_max_shared: int = Field(
+        default=200, ge=1, description="Shared drafts a board keeps (the oldest drop off)."
+    )
+    room_guesses_per_minute: int = Field(
+        default=20,
+        ge=1,
+        description="Wrong room codes one client may try per minute before it must wait.",
+    )
+    room_joins_per_minute: int = Field(
+        default=120,
+        ge=1,
+        description="Joins one client address may make per minute (a venue's wifi shares one).",
     )

@@ -12,6 +12,15 @@ from server.http.app import create_app
 from server.settings import Settings
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Rooms opened by any test go to a temporary folder, never the tester's own."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MEND_DATA_DIR", str(tmp_path_factory.mktemp("mend-data")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return load_engine(Settings())

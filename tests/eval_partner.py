@@ -4,8 +4,9 @@
 
 Each pair is a blaming line and an I-statement about the same matter, with a style and an
 intensity. Prints how many blaming lines drew defends/attacks/withdraws, how many I-statements
-drew opens/softens, the reactions drawn, and how varied her replies are: distinct replies over
-all replies given.
+drew opens/softens, the reactions drawn, how varied her replies are (distinct replies over all
+replies given), and how often she names the same matter for both lines of a pair (they are
+about the same thing, so her topic should be too), with the topics she named.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def main() -> None:
     blamed, opened = Counter[str](), Counter[str]()
     replies: list[str] = []
     misses: list[str] = []
+    same_topic = 0
+    named: list[str] = []
     for pair in pairs:
         style, intensity = pair["style"], int(pair["intensity"])
         to_blame = answer(pair["blaming"], style, intensity)
@@ -46,6 +49,8 @@ def main() -> None:
         blamed[to_blame.reaction] += 1
         opened[to_feeling.reaction] += 1
         replies += [to_blame.text, to_feeling.text]
+        same_topic += to_blame.topic == to_feeling.topic
+        named.append(f"{pair['id']}: {to_blame.topic!r} / {to_feeling.topic!r}")
         if to_blame.reaction not in ("defends", "attacks", "withdraws"):
             misses.append(f"blaming line drew {to_blame.reaction}: {pair['blaming']}")
         if to_feeling.reaction not in ("opens", "softens"):
@@ -59,6 +64,9 @@ def main() -> None:
     print(f"I-statements drawing opens/softens: {good_open}/{n}  {dict(opened)}")
     distinct = len(set(replies))
     print(f"distinct replies / total: {distinct}/{len(replies)} = {distinct / len(replies):.3f}")
+    print(f"same topic for both lines of a pair: {same_topic}/{n}")
+    for line in named:
+        print("  topic", line)
     for miss in misses:
         print("  miss:", miss)
 

@@ -8,6 +8,13 @@ warning or error; share at least one content word with the draft; leave no slot 
 Prints the pass rate per check and overall; the topic check again over only the drafts that
 name something besides the blame (a bare label like "you're so selfish" names nothing to keep);
 and --pairs N random before/after pairs.
+
+A set whose rows carry `must_keep` and `must_not` (tests/data/rewrite_fidelity_dev.jsonl) is
+scored for fidelity instead: the share of first suggestions, and of whole-message rewrites, that
+keep every `must_keep` group (one alternative of each, case-insensitive substring) and hold no
+`must_not` string; the drafts with no suggestion; the distinct-suggestion share (distinct first
+suggestions over drafts with one, and distinct requests over first suggestions with one); and
+whether every suggestion re-checks clean.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import random
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -70,6 +78,58 @@ def checks(engine: Engine, draft: str, result: Rewrite) -> dict[str, bool]:
     }
 
 
+def keeps(text: str, row: dict[str, list[list[str]] | list[str]]) -> bool:
+    """Every must_keep group has an alternative in the text, and no must_not word is there."""
+    lowered = text.lower()
+    groups = row["must_keep"]
+    banned = row["must_not"]
+    return all(any(str(alt).lower() in lowered for alt in group) for group in groups) and not any(
+        str(word).lower() in lowered for word in banned
+    )
+
+
+def fidelity(engine: Engine, path: Path, rows: list[dict[str, Any]], show: bool) -> None:
+    lexicons = engine.ruleset.lexicons
+    first_ok = whole_ok = 0
+    none: list[str] = []
+    firsts: list[str] = []
+    requests: list[str] = []
+    suggestions = unclean = 0
+    for row in rows:
+        result = compose(engine.analyze(row["text"]), Answers(), lexicons, engine.clean_many)
+        if not result.suggestions:
+            none.append(row["id"])
+            if show:
+                print(f"  NONE {row['id']} | {row['text']!r}")
+            continue
+        first = result.suggestions[0]
+        firsts.append(first.text)
+        if first.request:
+            requests.append(first.request)
+        ok = keeps(first.text, row)
+        first_ok += ok
+        whole_ok += keeps(result.message, row)
+        texts = [s.text for s in result.suggestions]
+        suggestions += len(texts)
+        unclean += sum(not clean for clean in engine.clean_many(texts))
+        if show and not ok:
+            print(f"  FAIL {row['id']} | {row['text']!r} -> {first.text!r}")
+    n, given = len(rows), len(firsts)
+    print(f"{path.name}: {n} drafts")
+    print(f"  first suggestion keeps the meaning: {first_ok}/{n} = {first_ok / n:.3f}")
+    print(f"  whole-message rewrite keeps the meaning: {whole_ok}/{n} = {whole_ok / n:.3f}")
+    print(f"  no suggestion: {len(none)} ({', '.join(none) or 'none'})")
+    print(
+        f"  distinct first suggestions: {len(set(firsts))}/{given} = "
+        f"{len(set(firsts)) / max(given, 1):.3f}"
+    )
+    print(
+        f"  distinct requests in first suggestions: {len(set(requests))}/{len(requests)} = "
+        f"{len(set(requests)) / max(len(requests), 1):.3f}"
+    )
+    print(f"  suggestions that re-check clean: {suggestions - unclean}/{suggestions}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS)
@@ -81,6 +141,9 @@ def main() -> int:
     lexicons = engine.ruleset.lexicons
     for path in args.sets:
         items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        if items and "must_keep" in items[0]:
+            fidelity(engine, path, items, args.failures)
+            continue
         drafts = [item for item in items if item["blaming"]]
         totals: dict[str, int] = {}
         passed = 0

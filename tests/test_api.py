@@ -33,6 +33,7 @@ def test_health(client: TestClient) -> None:
     assert body["tagger"] is True
     assert body["rules"] >= 15
     assert body["skipped_rules"] == []
+    assert body["rooms"] == "sqlite"  # the embedded default
 
 
 def test_rules_lists_every_rule_with_examples(client: TestClient) -> None:

@@ -176,6 +176,69 @@ def test_sentence_split_needs_no_parser(engine: Engine) -> None:
     ]
 
 
+# Blame the parse finds without a phrase for it: passive voice, "nobody ever", praise turned
+# to sarcasm, a copula with "you" on one side, a contrast with someone else's parent.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we were never consulted about moving grandma",
+        "I got ignored again all through lunch.",
+        "Nobody in this family ever asks me how I am.",
+        "no one even bothered to ring us on the day",
+        "Fantastic job humiliating me in front of the neighbours.",
+        "thanks a bunch for blabbing to uncle Ray",
+        "Brilliant timing, like always.",
+        "The cause of every fight in this house is you.",
+        "Even my aunt visited me in the hospital.",
+        "yaa never listen",
+        "u alwayz forget my recitals",
+    ],
+)
+def test_indirect_blame_is_found(engine: Engine, text: str) -> None:
+    assert _blaming(engine, text)
+
+
+# What the readings of the parse leave alone: a generic "you", a question asking for facts.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In a big city you never really meet your neighbours.",
+        "At the airport you always have to take your shoes off.",
+        "When you're a teenager you never think about your back.",
+        "Do you always walk the dog before breakfast?",
+        "have u always lived by the sea",
+        "Congrats, you two, the photos are gorgeous.",
+    ],
+)
+def test_generic_you_and_real_questions_stay_clean(engine: Engine, text: str) -> None:
+    assert not _blaming(engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Do you always have to shout?",
+        "Why do you always leave without saying goodbye?",
+        "Mom, in this house you never help.",
+        "With me you never make an effort.",
+    ],
+)
+def test_charges_that_look_generic_or_asked_are_still_found(engine: Engine, text: str) -> None:
+    # The readings must not swallow these: obligation asked as a question, "why", a sentence
+    # naming the writer or speaking to a relative, "in this house".
+    assert _blaming(engine, text)
+
+
+def test_normalize_repairs_texting_spellings() -> None:
+    known = {"always", "never"}
+    assert normalize("ya always do this", known).text == "you always do this"
+    assert normalize("ya that's fine", known).text == "ya that's fine"  # "yeah", alone
+    result = normalize("u alwayz do this", known)
+    assert result.text == "you always do this"
+    start = result.text.index("always")
+    assert "u alwayz do this".__getitem__(slice(*result.to_original(start, start + 6))) == "alwayz"
+
+
 def test_normalize_maps_back_to_the_original() -> None:
     original = "u r SO rude, ur always late"
     result = normalize(original, you_are={"always"})

@@ -51,10 +51,41 @@ def test_never_harsher_than_the_intensity(engine: Engine) -> None:
 
 def test_her_reply_names_the_topic_from_her_side(engine: Engine) -> None:
     said = reply(engine, "You never call me back.", "warm", 2)
-    assert said.topic == "calling you back"
-    assert "calling you back" in said.text
+    assert said.topic == "the calls"
+    assert "the calls" in said.text
     weight = reply(engine, "Why do you always criticise my weight?", "critical", 2)
     assert "your weight" in weight.text
+    # the matter, not the accusation: "getting upset" is not what the line is about
+    upset = reply(engine, "You always get upset when I don't call you every day.", "warm", 1)
+    assert upset.topic == "the calls"
+
+
+@pytest.mark.parametrize(
+    ("blaming", "calm", "topic"),
+    [
+        (
+            "You never call me back.",
+            "I feel lonely when I don't hear back from you for a week.",
+            "the calls",
+        ),
+        ("You're always judging my wife.", "I feel hurt when my wife gets left out.", "your wife"),
+        (
+            "You never help with Dad's appointments.",
+            "I feel tired when I take Dad to every appointment on my own.",
+            "the appointment",
+        ),
+    ],
+)
+def test_blame_and_feeling_on_one_matter_draw_one_topic(
+    engine: Engine, blaming: str, calm: str, topic: str
+) -> None:
+    assert reply(engine, blaming, "warm", 1).topic.startswith(topic)
+    assert reply(engine, calm, "warm", 1).topic.startswith(topic)
+
+
+def test_without_the_topic_lexicon_she_names_the_act(engine: Engine) -> None:
+    docs = [engine.pipeline.nlp("You never call me back.")]
+    assert topic_of(docs) == "calling you back"
 
 
 def test_replies_vary(engine: Engine) -> None:

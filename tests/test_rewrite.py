@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ from server.rewrite.behaviour import find_behaviour
 from server.rewrite.compose import compose
 from server.rewrite.model import Answers
 from server.rewrite.parts import observation, request_for
+from server.rewrite.topics import fill, load_topics, rotated
 from server.rewrite.words import drop_absolutes, flip_pronouns, inflect, when_clause
+from server.settings import Settings
 
 DATA = Path(__file__).parent / "data"
 
@@ -191,7 +194,7 @@ def test_the_persons_own_words_are_used_as_given(engine: Engine) -> None:
         # emoji are tone, not part of what happened; spaCy's "texte" is lemminflect's "text"
         (
             "thanks a bunch for ditching me at the airport 😒",
-            "when I was left behind at the airport,",
+            "when I ended up on my own at the airport,",
         ),
         ("You keep texting me at work.", "when you text me at work,"),
         # the blame-shifting tail is left out of the outcome
@@ -300,3 +303,121 @@ def test_the_persons_own_when_is_not_doubled(engine: Engine) -> None:
     text = first(engine, "You never let me have a day off.", answers)
     assert "when when" not in text.lower()
     assert "I feel guilty when you get upset if I skip a day of calling" in text
+
+
+# --- one reading of the blame: what happened, from the writer's side -------------------------
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # polarity kept: the question says it is NOT said
+        (
+            "Why is it so hard for you to just say you're proud of me?",
+            "when I don't hear that you're proud of me",
+            "when you say",
+        ),
+        (
+            "God forbid you ever ask how I'm doing.",
+            "when you don't ask how I'm doing",
+            "when you ask",
+        ),
+        # a picture becomes the fact behind it
+        ("Talking to you is like talking to a wall.", "when I don't feel heard", "wall"),
+        # the calls, the point, stay
+        (
+            "You only call when you need something.",
+            "when our calls are mostly about something you need",
+            "overwhelmed",
+        ),
+        # the moment and the act together, not the moment alone
+        (
+            "You're always on your phone when I visit.",
+            "when I visit and you are on your phone",
+            "always",
+        ),
+        # a threat's condition names what happens now
+        ("If you don't stop drinking, you won't see the grandkids.", "when you drink", "If you"),
+        # a judging adjective is not an observation
+        ("You're being ridiculous about the wedding seating.", "the wedding seating", "ridiculous"),
+        # the occasion inside the flag is kept, said once
+        ("Every Christmas you pick a fight with my husband.", "at Christmas", "Every Christmas"),
+        # "let me" is about getting to do it
+        ("You never let Jake and me host Thanksgiving.", "Jake and I didn't get to host", "never"),
+    ],
+)
+def test_the_reading_keeps_what_was_meant(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert never not in text
+
+
+def test_whole_message_keeps_warmth_and_clean_sentences(engine: Engine) -> None:
+    draft = (
+        "Hi Mum, thanks for the flowers. Mom I love you but you smother me and I can't breathe."
+        " See you Sunday x"
+    )
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    assert result.message.startswith("Hi Mum, thanks for the flowers. Mom I love you, and I feel")
+    assert result.message.endswith(" See you Sunday x")
+    assert "smother" not in result.message
+    assert result.suggestions[0].text.startswith("Mom I love you, and I feel")
+
+
+def test_needs_and_requests_fit_the_topic_and_vary(engine: Engine) -> None:
+    lexicons = engine.ruleset.lexicons
+    drafts = [
+        "You never call me back.",
+        "You never call me on Sundays.",
+        "You never pick up when I ring.",
+        "You never reply to my texts.",
+    ]
+    requests = set()
+    for draft in drafts:
+        result = compose(engine.analyze(draft), Answers(), lexicons, engine.clean_many)
+        best = result.suggestions[0]
+        assert best.feeling in ("lonely", "hurt", "sad"), (draft, best.text)
+        assert "request" in best.guessed
+        assert "need" in best.guessed
+        requests |= {s.request for s in result.suggestions if s.request}
+    # the same matter, in different words, draws more than one request
+    assert len(requests) >= 3
+
+
+def test_the_topic_lexicon_refers_only_to_what_exists(engine: Engine) -> None:
+    lexicons = engine.ruleset.lexicons
+    topics = load_topics(Settings().rules_dir / "lexicons" / "topics.yaml")
+    genuine = set(lexicons.feeling_words())
+    ids = {rule.id for rule in engine.ruleset.rules}
+    for topic in topics.topics:
+        for feeling in [*topic.feelings, *topic.done_feelings]:
+            assert feeling in genuine, (topic.id, feeling)
+        for want in [*topic.wants, *topic.done_wants, *topic.mine_wants]:
+            assert want.need in lexicons.needs, (topic.id, want.need)
+    for rule, advice in topics.rules.items():
+        assert rule in ids, rule
+        assert all(want.need in lexicons.needs for want in advice.wants)
+    for figure in topics.figures:
+        re.compile(figure.match)
+
+
+def test_every_topic_request_and_need_checks_clean(engine: Engine) -> None:
+    topics = load_topics(Settings().rules_dir / "lexicons" / "topics.yaml")
+    texts = []
+    for topic in topics.topics:
+        texts += [fill(r, "the kids") for r in [*topic.requests, *topic.done_requests]]
+        texts += [
+            f"I feel sad when we talk, because {fill(w.says, 'the kids')}."
+            for w in [*topic.wants, *topic.done_wants, *topic.mine_wants]
+        ]
+    verdicts = engine.clean_many(texts)
+    assert [t for t, clean in zip(texts, verdicts, strict=True) if not clean] == []
+
+
+def test_rotation_is_stable_and_spreads() -> None:
+    items = ["a", "b", "c", "d"]
+    assert rotated(items, "You never call.") == rotated(items, "you never call")
+    starts = {rotated(items, f"draft number {n}")[0] for n in range(20)}
+    assert len(starts) > 1

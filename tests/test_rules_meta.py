@@ -182,3 +182,94 @@ def test_yes_no_on_off_stay_words(tmp_path: Path) -> None:
     ruleset = load_rules(_rules_dir_with(tmp_path, body))
     token = ruleset.rules[0].patterns[0].tokens[1]  # type: ignore[union-attr]
     assert token == {"LOWER": {"IN": ["on", "off", "yes", "no"]}}
+
+
+# --- rules/figures.yaml: measured figures, loaded when present --------------------------------
+
+
+def test_figures_file_names_known_rules_and_categories() -> None:
+    from server.core.strict_yaml import read_yaml, validate_file
+    from server.rules.figures import FIGURES_FILE, FiguresFile
+
+    path = RULES_DIR / FIGURES_FILE
+    if not path.is_file():
+        pytest.skip("no figures measured")
+    spec = validate_file(FiguresFile, path, read_yaml(path))
+    ids = {rule.id for rule in RULESET.rules}
+    for group in spec.groups:
+        assert set(group.rules) <= ids, group.name
+        assert set(group.categories) <= set(CATEGORIES), group.name
+        for count in group.rules.values():
+            assert count.correct <= count.flags
+        for recall in group.categories.values():
+            assert recall.caught <= recall.messages
+
+
+FIGURES = """\
+groups:
+  - name: tuning
+    sets: [a.jsonl, b.jsonl]
+    messages: 20
+    rules: {sample-rule: {flags: 10, correct: 9}}
+    categories: {absolutes: {messages: 8, caught: 6}}
+  - name: blind
+    sets: [blind.jsonl]
+    messages: 5
+    rules: {gone-rule: {flags: 1, correct: 1}}
+    categories: {}
+"""
+
+
+def test_figures_are_attached_to_their_rules(tmp_path: Path) -> None:
+    root = _rules_dir_with(tmp_path, GOOD)
+    (root / "figures.yaml").write_text(FIGURES, encoding="utf-8")
+    (rule,) = load_rules(root).rules
+    # The blind group does not name this rule (it names a rule that is gone): no entry.
+    (figures,) = rule.figures
+    assert (figures.group, figures.sets, figures.flags, figures.correct) == (
+        "tuning",
+        ("a.jsonl", "b.jsonl"),
+        10,
+        9,
+    )
+    assert figures.precision == 0.9
+    assert figures.category_recall == 0.75
+
+
+def test_a_bad_figures_file_names_itself(tmp_path: Path) -> None:
+    root = _rules_dir_with(tmp_path, GOOD)
+    (root / "figures.yaml").write_text(FIGURES.replace("flags: 10", "flags: -1"), "utf-8")
+    with pytest.raises(RuleError, match=r"figures\.yaml"):
+        load_rules(root)
+
+
+def test_figures_script_counts_flags_on_the_labelled_span(engine: Engine, tmp_path: Path) -> None:
+    import json
+    import sys
+
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from eval_detector import figure_group, write_figures
+
+    text = "You never call me back. The weather was lovely."
+    items = [
+        # blind-set format: the flag on "You never" overlaps the span, so it counts
+        {"id": "a", "text": text, "blaming": True, "kinds": ["absolutes"], "span": [0, 22],
+         "hard": False},
+        # the same flag, but the label puts the blame elsewhere: it does not count
+        {"id": "b", "text": text, "blaming": True, "kinds": ["absolutes"], "span": [24, 47],
+         "hard": True},
+        {"id": "c", "text": "You never know with the weather.", "blaming": False, "kinds": []},
+    ]  # fmt: skip
+    data = tmp_path / "set.jsonl"
+    data.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    group = figure_group(engine, "blind", [data])
+    assert group["rules"]["you-always-never"] == {"flags": 2, "correct": 1}  # type: ignore[index]
+    assert group["categories"] == {"absolutes": {"messages": 2, "caught": 2}}
+    out = tmp_path / "figures.yaml"
+    write_figures(out, group)
+    write_figures(out, {**group, "name": "tuning"})
+    assert "You never" not in out.read_text(encoding="utf-8")  # counts only, never text
+    groups = yaml.safe_load(out.read_text(encoding="utf-8"))["groups"]
+    assert [g["name"] for g in groups] == ["blind", "tuning"]

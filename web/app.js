@@ -2,25 +2,13 @@
 // the safety notice. Nothing is stored: the draft lives in this page only.
 
 import { api, byPosition, flagHeading, flagItem, h, problemText, resourceLine } from "./common.js";
-import {
-  applyReplacement,
-  codePointLength,
-  flagsToUtf16,
-  segments,
-  shiftFlags,
-  strongest,
-} from "./text.js";
+import { markedFragment, suggestionCard } from "./render.js";
+import { applyReplacement, codePointLength, flagsToUtf16, shiftFlags, strongest } from "./text.js";
 
 const MAX_CHARS = 5000;
 const CHECK_DELAY_MS = 500;
 const REWRITE_DELAY_MS = 600;
 const CARDS_AT_FIRST = 3;
-const PART_LABEL = {
-  feeling: "Feeling",
-  situation: "What happened",
-  need: "What you need",
-  request: "What you'd like",
-};
 
 const $ = (id) => document.getElementById(id);
 const draft = $("draft");
@@ -67,21 +55,7 @@ let rewriteAvailable = true;
 
 function renderMirror() {
   const text = state.text;
-  const fragment = document.createDocumentFragment();
-  for (const run of segments(text, state.flags)) {
-    const piece = text.slice(run.start, run.end);
-    if (run.flags.length === 0) {
-      fragment.append(piece);
-      continue;
-    }
-    const top = strongest(run.flags);
-    const mark = h("mark", {
-      class: `hl hl--${top.severity}`,
-      "data-flags": run.flags.map((flag) => flag.index).join(" "),
-    });
-    mark.append(piece);
-    fragment.append(mark);
-  }
+  const fragment = markedFragment(text, state.flags);
   // A trailing newline needs something after it to give the last line its height.
   if (text.endsWith("\n")) fragment.append(" ");
   mirror.replaceChildren(fragment);
@@ -322,11 +296,6 @@ async function requestRewrite(text) {
   markActive(); // an open flag's detail gains its I-statement
 }
 
-function partValue(suggestion, part) {
-  const value = suggestion[part];
-  return typeof value === "string" && value.trim() ? value : null;
-}
-
 function renderSuggestions() {
   const { data } = state.rewrite;
   const list = Array.isArray(data.suggestions) ? data.suggestions : [];
@@ -337,40 +306,14 @@ function renderSuggestions() {
   const shown = state.showAll ? list : list.slice(0, CARDS_AT_FIRST);
   const items = shown.map((suggestion, i) => {
     const textId = `suggestion-${i}`;
-    const guessed = new Set(suggestion.guessed || []);
-    const parts = Object.keys(PART_LABEL)
-      .filter((part) => partValue(suggestion, part))
-      .map((part) =>
-        h(
-          "div",
-          {},
-          h("dt", { text: PART_LABEL[part] }),
-          h(
-            "dd",
-            {},
-            partValue(suggestion, part),
-            guessed.has(part) ? h("span", { class: "guess", text: "Mend's guess" }) : null,
-          ),
-        ),
-      );
-    return h(
-      "li",
-      { class: "card" },
-      h("p", { class: "card-text", id: textId, text: suggestion.text }),
-      parts.length ? h("dl", { class: "card-parts" }, parts) : null,
-      suggestion.why ? h("p", { class: "card-why", text: suggestion.why }) : null,
-      h(
-        "div",
-        { class: "actions" },
-        h("button", {
-          type: "button",
-          class: "primary use",
-          "aria-describedby": textId,
-          text: "Use this",
-          onclick: () => useSuggestion(suggestion),
-        }),
-      ),
-    );
+    const use = h("button", {
+      type: "button",
+      class: "primary use",
+      "aria-describedby": textId,
+      text: "Use this",
+      onclick: () => useSuggestion(suggestion),
+    });
+    return suggestionCard(suggestion, textId, use);
   });
   cards.replaceChildren(...items);
   const hiddenCount = list.length - shown.length;

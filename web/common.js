@@ -13,6 +13,12 @@ export function quickExit() {
   for (const region of document.querySelectorAll("[data-clear-on-exit]")) {
     region.replaceChildren();
   }
+  // The workshop board keeps its room key in this tab's sessionStorage; "back" must not reopen it.
+  try {
+    window.sessionStorage.clear();
+  } catch {
+    // Storage may be switched off; there is nothing to clear then.
+  }
   window.location.replace(EXIT_URL);
 }
 
@@ -36,16 +42,18 @@ function installQuickExit() {
 installQuickExit();
 
 /**
- * POST or GET JSON on this origin. Resolves to {ok, status, data}; never throws for HTTP
- * errors (problem+json bodies come back as data), only for aborts.
+ * POST or GET JSON on this origin (or `method`, with extra `headers`). Resolves to
+ * {ok, status, data, response}; never throws for HTTP errors (problem+json bodies come back
+ * as data), only for aborts.
  */
-export async function api(path, body, signal) {
-  const init = { method: "GET", headers: { accept: "application/json" }, signal };
+export async function api(path, body, signal, { method, headers } = {}) {
+  const init = { method: "GET", headers: { accept: "application/json", ...headers }, signal };
   if (body !== undefined) {
     init.method = "POST";
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  if (method) init.method = method;
   let response;
   try {
     response = await fetch(path, init);
@@ -59,7 +67,7 @@ export async function api(path, body, signal) {
   } catch {
     data = null;
   }
-  return { ok: response.ok, status: response.status, data };
+  return { ok: response.ok, status: response.status, data, response };
 }
 
 /** A plain-words message for a failed call. */

@@ -19,6 +19,44 @@ function exampleWithSpan(example) {
   );
 }
 
+/** A group of labelled sets, named for people: ours are "our test messages". */
+function groupName(group) {
+  if (group === "tuning") return "our test messages";
+  if (group === "blind") return "test messages written by someone who never saw the rules";
+  return `the ${group} test messages`;
+}
+
+/** "9 of 10": counts, not percentages, so a small sample reads as small. */
+function share(part, whole) {
+  return `${part.toLocaleString("en")} of ${whole.toLocaleString("en")}`;
+}
+
+/** One group's figures in plain words, naming the data files they come from. */
+function figuresText(figures, categoryLabel) {
+  const where = `On ${groupName(figures.group)} (${figures.sets.join(", ")})`;
+  const flags =
+    figures.flags === 0
+      ? `${where}, this rule flagged nothing.`
+      : `${where}, ${share(figures.correct, figures.flags)} of this rule's flags were on blaming messages.`;
+  if (figures.category_messages === 0) return flags;
+  return (
+    `${flags} Of the ${figures.category_messages.toLocaleString("en")} messages there that ` +
+    `blame in the "${categoryLabel}" way, Mend caught ` +
+    `${figures.category_caught.toLocaleString("en")}.`
+  );
+}
+
+function figuresList(rule) {
+  const figures = rule.figures || [];
+  if (figures.length === 0) return [];
+  return [
+    h("dt", { text: "How it did on test messages" }),
+    ...figures.map((group) =>
+      h("dd", { class: "rule-figures", text: figuresText(group, rule.category_label || rule.category) }),
+    ),
+  ];
+}
+
 function ruleArticle(rule) {
   const headingId = `rule-${slug(rule.id)}`;
   const examples = rule.examples || { match: [], no_match: [] };
@@ -42,6 +80,7 @@ function ruleArticle(rule) {
       h("dd", { text: rule.why }),
       h("dt", { text: "What to try instead" }),
       h("dd", { text: rule.fix }),
+      ...figuresList(rule),
     ),
     h(
       "div",

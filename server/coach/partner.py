@@ -3,7 +3,8 @@
 Blame draws defending, attacking or withdrawing; an I-statement draws an opening; the style
 and intensity the person chose decide which (rules/coach/reactions.yaml) and nothing is ever
 harsher than that intensity. Her reply names what the line was about, said from her side
-("you never call me back" -> "calling you back"), so the practice stays on the person's topic.
+("you never call me back" -> "the calls"; "my wife" -> "your wife"), so the practice stays on
+the person's topic whether the line blames or not.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from typing import Literal
 
 from lemminflect import getInflection
 from pydantic import BaseModel, ConfigDict, field_validator
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from server.core.strict_yaml import RuleError, read_yaml, validate_file
 from server.detect.engine import Analysis
 from server.rewrite.behaviour import find_behaviour
 from server.rewrite.parts import topic_phrase
+from server.rewrite.reading import act_words
+from server.rewrite.topics import TopicsFile, find_matter, load_topics
 from server.rewrite.words import flip_pronouns, words_of
 from server.rules.lexicons import Lexicons
 
@@ -107,16 +110,34 @@ def gerund(lemma: str) -> str:
     return forms[0] if forms else f"{lemma}ing"
 
 
-def topic_of(docs: Sequence[Doc]) -> str:
-    """What the line was about, from her side: "you never call me back" -> "calling you back",
-    "my weight" -> "your weight"; "this" when the line names nothing."""
-    for doc in docs:
-        behaviour = find_behaviour(doc)
-        if behaviour is not None and behaviour.lemma != "be":
-            phrase = flip_pronouns(words_of(behaviour.phrase))
-            return _short(f"{gerund(behaviour.lemma)} {phrase}")
+def topic_of(docs: Sequence[Doc], topics: TopicsFile | None = None) -> str:
+    """What the line was about, from her side, as a noun phrase that fits her replies: the
+    matter it names ("you never call me back" and "I feel lonely when I don't hear from you"
+    are both about "the calls"; "my wife" is "your wife"), else the act ("calling you back"),
+    else the thing talked about ("my weight" -> "your weight"); "this" when it names nothing."""
+    behaviour = next((b for doc in docs if (b := find_behaviour(doc)) is not None), None)
+    if topics is not None:
+        focus = act_words(behaviour) if behaviour is not None else _felt_about(docs)
+        matter = find_matter(docs, topics, False, focus)
+        if matter is not None:
+            return _short(flip_pronouns(matter.noun))
+    if behaviour is not None and behaviour.lemma != "be":
+        phrase = flip_pronouns(words_of(behaviour.phrase))
+        return _short(f"{gerund(behaviour.lemma)} {phrase}")
     topic = topic_phrase(docs)
     return _short(flip_pronouns(topic)) if topic else "this"
+
+
+def _felt_about(docs: Sequence[Doc]) -> list[Token]:
+    """ "I feel sad when my new job doesn't come up during our calls": what the feeling is
+    about is the subject of its "when" clause (the job), not where it happens (the calls)."""
+    for doc in docs:
+        for token in doc:
+            if token.dep_ == "advcl" and token.head.lemma_ == "feel":
+                subject = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+                if subject and subject[0].lower_ not in ("i", "you", "we", "it", "there"):
+                    return list(subject[0].subtree)
+    return []
 
 
 _TRAILING = frozenset(
@@ -136,6 +157,7 @@ def _short(text: str) -> str:
 class Partner:
     replies: RepliesFile
     reactions: ReactionsFile
+    topics: TopicsFile | None = None  # rules/lexicons/topics.yaml: what a line is about
 
     @classmethod
     def load(cls, folder: Path) -> Partner:
@@ -156,7 +178,9 @@ class Partner:
                             f"{replies_path}: replies.{style}.{reaction}.{intensity}: missing, "
                             f"but reactions.yaml needs it"
                         )
-        return cls(replies, table)
+        topics_path = folder.parent / "lexicons" / "topics.yaml"
+        topics = load_topics(topics_path) if topics_path.exists() else None
+        return cls(replies, table, topics)
 
     def reaction(self, style: Style, kind: Kind, intensity: int) -> Reaction:
         return self.reactions[style][kind][intensity]
@@ -174,7 +198,7 @@ class Partner:
         reply she just gave is not repeated while another fits."""
         kind = classify(analysis, lexicons)
         reaction = self.reaction(style, kind, intensity)
-        topic = topic_of(docs)
+        topic = topic_of(docs, self.topics)
         options = self.replies.replies[style][reaction][intensity]
         seed = int(hashlib.sha256(f"{analysis.text}|{len(said_before)}".encode()).hexdigest(), 16)
         ordered = [options[(seed + i) % len(options)] for i in range(len(options))]

@@ -27,6 +27,13 @@ _QUESTION_AFTER_Y = frozenset(
     "do does did are is was were can cant can't could would wouldnt won't wont should dont "
     "don't didnt didn't not".split()
 )
+# After a sentence-initial "ya" ("yeah" when it stands alone), these show it means "you":
+# "ya always do this", "ya never listen".
+_YA_YOU_BEFORE = frozenset(
+    "always never constantly just only literally really did didnt didn't do dont don't cant "
+    "can't wont won't are were know".split()
+)
+_YA = re.compile(r"ya+")  # "ya", "yaaa"
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\S", re.UNICODE)
 _CHAR_MAP = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
 
@@ -63,6 +70,10 @@ _SIMPLE = {
     "allways": "always",
     "alwasy": "always",
     "alway": "always",
+    "alwys": "always",
+    "nvr": "never",
+    "neva": "never",
+    "evr": "ever",
     "nevr": "never",
     "neve": "never",
 }
@@ -117,13 +128,16 @@ def _replacement(
         return "why"
     if lower == "ill" and following in _AFTER_ILL:  # "and ill block you"; "I'm ill" stays
         return "I'll"
-    if lower == "ya" and previous not in ("", "ya"):
+    if _YA.fullmatch(lower) and (previous not in ("", "ya") or following in _YA_YOU_BEFORE):
         return "you"
     if lower in _SIMPLE:
         return None if lower == "i" and word == "I" else _SIMPLE[lower]
     collapsed = _collapse_elongation(lower, known)
     if collapsed != lower:
         return collapsed
+    # texting's "z" for a final "s": "alwayz", "thankz", "problemz"
+    if len(lower) > 3 and lower.endswith("z") and lower[:-1] + "s" in known:
+        return lower[:-1] + "s"
     if len(word) > 1 and word.isupper():
         lowered = word.lower()
         return lowered if len(lowered) == len(word) else None

@@ -3,8 +3,9 @@
 Each rule has its own Matcher, DependencyMatcher and PhraseMatcher (and a set for its `unless`
 patterns), so a sentence only pays for the rules its words could trigger.
 A match is dropped when an `unless` match of the same rule overlaps it, when the sentence holds
-one of the rule's `unless_sentence_has` words, or when it sits in someone else's reported
-speech ("Dad says you never call"): that is not the writer blaming anyone.
+one of the rule's `unless_sentence_has` words, when it sits in someone else's reported
+speech ("Dad says you never call"): that is not the writer blaming anyone, or when the parse
+gives one of the rule's `unless_reading`s (readings.py: a generic "you", a genuine question).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from server.core.strict_yaml import RuleError
+from server.detect.readings import Readings
 from server.rules.load import RuleSet
 from server.rules.patterns import expand_tokens, expand_value, named_list
 from server.rules.schema import (
@@ -172,6 +174,7 @@ class Detector:
             rule.id for rule in self.rules.values() if Capability.parser in rule.needs
         )
         self._speech_verbs = frozenset(ruleset.lists.get("speech-verbs", ()))
+        self._readings = Readings(ruleset.lists)
         lists = ruleset.lists
         self._patterns = {
             rule.id: _Matchers(nlp, rule, "patterns", rule.patterns, lists)
@@ -223,10 +226,16 @@ class Detector:
             if not matches:
                 continue
             blocked = self._unless[rule_id].find(doc)
+            readings = self.rules[rule_id].unless_reading
             found.extend(
                 match
                 for match in matches
                 if not any(u.start < match.end and match.start < u.end for u in blocked)
                 and not (parsed and in_reported_speech(doc[match.start], self._speech_verbs))
+                and not (
+                    parsed
+                    and readings
+                    and self._readings.cancels(doc, match.start, match.end, readings)
+                )
             )
         return found

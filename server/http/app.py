@@ -18,9 +18,12 @@ from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
-from server.http import routes
+from server.http import rooms, routes
 from server.http.errors import install_error_handlers
 from server.http.middleware import AccessLog, BodyLimit, SecurityHeaders
+from server.rooms.quiz import Quiz
+from server.rooms.service import Rooms
+from server.rooms.store import open_store
 from server.rules.load import RuleSet, load_rules
 from server.service import Mend
 from server.settings import Settings
@@ -77,7 +80,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.mend = Mend.load(settings, ruleset)
+        mend = Mend.load(settings, ruleset)
+        app.state.mend = mend
+        store = open_store(settings)
+        app.state.rooms = Rooms(store, mend, settings)
+        app.state.quiz = Quiz(mend.engine)
         # What was loaded lives as long as the process: move it out of the collector's sight,
         # so that each collection during a request walks only the request's own objects
         # (measured: the model, rules and lexicons made every collection several times dearer).
@@ -85,7 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         # The routes are plain `def`, run in anyio's thread pool (40 threads by default).
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        yield
+        try:
+            yield
+        finally:
+            store.close()
 
     app = FastAPI(
         title="Mend",
@@ -99,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(routes.router)
+    app.include_router(rooms.router)
     document_choices(app, ruleset, settings.max_chars)
     if settings.web_dir.is_dir():
         add_web_routes(app, settings.web_dir)

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from server.http.schemas import Problem
 
@@ -29,9 +30,16 @@ def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None
 class ApiError(Exception):
     """Raised by handlers for a request that is well-formed JSON but asks for something wrong."""
 
-    def __init__(self, status: int, detail: str, errors: list[dict[str, str]] | None = None):
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail)
         self.status, self.detail, self.errors = status, detail, errors
+        self.headers = headers or {}
 
 
 def _plain(error: dict[str, Any]) -> dict[str, str]:
@@ -44,6 +52,16 @@ def _plain(error: dict[str, Any]) -> dict[str, str]:
     return {"field": location, "problem": message}
 
 
+def _allowed(request: Request) -> list[str]:
+    """Every method some route takes at this path. Starlette names only the first route's,
+    and a room's address has two (GET and DELETE), each its own route."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods or set()
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -51,7 +69,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(422, "The request is not valid: " + errors[0]["problem"], errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = {
             404: "There is nothing at this address.",
             405: "This address does not accept that method.",
@@ -59,11 +77,15 @@ def install_error_handlers(app: FastAPI) -> None:
         response = problem(exc.status_code, detail)
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(_allowed(request))
         return response
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return problem(exc.status, exc.detail, exc.errors)
+        response = problem(exc.status, exc.detail, exc.errors)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

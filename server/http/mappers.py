@@ -6,12 +6,14 @@ from collections import Counter
 
 from server.detect.engine import Analysis, Flag
 from server.http.schemas import (
+    AnalyzeResponse,
     ExampleOut,
     FlagOut,
     RehearseResponse,
     Replacement,
     ResourceOut,
     RuleExamples,
+    RuleFiguresOut,
     RuleOut,
     SafetyOut,
     SofterOut,
@@ -21,7 +23,7 @@ from server.http.schemas import (
 from server.rewrite.model import Suggestion
 from server.rules.schema import CATEGORIES, Rule, Severity
 from server.safety.model import Safety
-from server.service import Practice
+from server.service import Checked, Practice
 
 
 def safety_out(safety: Safety | None) -> SafetyOut | None:
@@ -73,6 +75,19 @@ def rule_out(rule: Rule, active: bool) -> RuleOut:
             match=[ExampleOut(text=e.text, span=e.span) for e in rule.examples.match],
             no_match=list(rule.examples.no_match),
         ),
+        figures=[
+            RuleFiguresOut(
+                group=f.group,
+                sets=list(f.sets),
+                flags=f.flags,
+                correct=f.correct,
+                precision=f.precision,
+                category_messages=f.category_messages,
+                category_caught=f.category_caught,
+                category_recall=f.category_recall,
+            )
+            for f in rule.figures
+        ],
     )
 
 
@@ -99,4 +114,13 @@ def practice_out(practice: Practice, safety: Safety | None = None) -> RehearseRe
         if softer is None
         else SofterOut(line=softer.line, reply=softer.reply.text, reaction=softer.reply.reaction),
         safety=safety_out(safety),
+    )
+
+
+def checked_out(checked: Checked) -> AnalyzeResponse:
+    """A checked draft as /v1/analyze (and a workshop room) answers it."""
+    return AnalyzeResponse(
+        flags=[flag_out(flag) for flag in checked.flags],
+        summary=summarize(checked.analysis),
+        safety=safety_out(checked.safety),
     )

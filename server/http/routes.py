@@ -18,12 +18,12 @@ from pydantic import BaseModel
 from server.detect.engine import UnknownProfileError, UnknownRuleError
 from server.http.errors import ApiError
 from server.http.mappers import (
+    checked_out,
     flag_out,
     practice_out,
     rule_out,
     safety_out,
     suggestion_out,
-    summarize,
 )
 from server.http.schemas import (
     AnalyzeRequest,
@@ -98,7 +98,7 @@ def domain_errors(mend: Mend) -> Iterator[None]:
 
 
 @router.get("/health", response_model=HealthResponse, tags=["meta"])
-def health(mend: MendDep) -> Response:
+def health(mend: MendDep, request: Request) -> Response:
     """Whether the service is up, and what its pipeline can do."""
     engine = mend.engine
     pipeline = engine.pipeline
@@ -112,6 +112,7 @@ def health(mend: MendDep) -> Response:
             skipped_rules=[rule.id for rule in engine.detector.skipped],
             note=pipeline.note,
             version=_version(),
+            rooms=request.app.state.rooms.store.name,
         )
     )
 
@@ -146,13 +147,7 @@ def analyze(body: AnalyzeRequest, mend: MendDep) -> Response:
     """
     with domain_errors(mend):
         checked = mend.check(body.text, body.profile, body.min_severity, body.disable)
-    return as_json(
-        AnalyzeResponse(
-            flags=[flag_out(flag) for flag in checked.flags],
-            summary=summarize(checked.analysis),
-            safety=safety_out(checked.safety),
-        )
-    )
+    return as_json(checked_out(checked))
 
 
 @router.post("/v1/rewrite", response_model=RewriteResponse, responses=ERRORS, tags=["rewrite"])

@@ -150,6 +150,19 @@ class RuleExamples(_Response):
     no_match: list[str]
 
 
+class RuleFiguresOut(_Response):
+    """How a rule did on a group of labelled message sets (rules/figures.yaml)."""
+
+    group: str = Field(description="Which sets: 'tuning' (ours) or another group, e.g. 'blind'.")
+    sets: list[str] = Field(description="The data files the figures come from.")
+    flags: int = Field(description="Flags this rule raised on those messages.")
+    correct: int = Field(description="Of those flags, the ones on blaming messages.")
+    precision: float | None = Field(description="correct / flags; null when it raised none.")
+    category_messages: int = Field(description="Blaming messages of this rule's category.")
+    category_caught: int = Field(description="Of those, the ones Mend flagged (any rule).")
+    category_recall: float | None
+
+
 class RuleOut(_Response):
     id: str
     category: str
@@ -161,6 +174,9 @@ class RuleOut(_Response):
     requires: list[Literal["tagger", "parser"]]
     active: bool = Field(description="False when the loaded pipeline cannot run this rule.")
     examples: RuleExamples
+    figures: list[RuleFiguresOut] = Field(
+        default_factory=list, description="Measured figures, when rules/figures.yaml exists."
+    )
 
 
 class ProfileOut(_Response):
@@ -184,6 +200,9 @@ class HealthResponse(_Response):
     skipped_rules: list[str]
     note: str | None
     version: str
+    rooms: Literal["sqlite", "redis"] = Field(
+        description="Where workshop rooms are kept: SQLite (default) or Redis (MEND_ROOMS_URL)."
+    )
 
 
 class Problem(_Response):

@@ -34,6 +34,7 @@ class Behaviour:
     past: bool
     when: str | None  # a time clause already in the sentence: "whenever Jake is around"
     rest: list[Token]  # the phrase's details other than its object: "at the reunion"
+    verb: Token | None = None  # the verb itself, where the parse gave one
 
 
 # --- reading the behaviour out of the parse ---------------------------------------------------
@@ -75,7 +76,8 @@ def time_clause(doc: Doc) -> str | None:
     if every:
         return f"every time {every.group(1).strip()}"
     for token in doc:
-        if token.dep_ == "advcl":
+        # "you always ask when I'm getting married": what is asked, not when.
+        if token.dep_ == "advcl" and token.head.lemma_ not in SPEECH_VERBS:
             first = token.left_edge
             if first.lower_ in TIME_MARKERS and first.i < token.i:
                 clause = [t for t in token.subtree if not t.is_punct]
@@ -133,7 +135,19 @@ def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour 
     for child in verb.children:
         if child.i < verb.i or child.dep_ in ("nsubj", "nsubjpass", "aux", "neg", "punct", "cc"):
             continue
-        said = child.dep_ == "ccomp" and lemma in SPEECH_VERBS  # "ask how I am"
+        asked = child.dep_ == "advcl" and lemma in SPEECH_VERBS  # "ask when I'm marrying"
+        said = asked or (
+            child.dep_ == "ccomp"
+            and (
+                lemma in SPEECH_VERBS  # "ask how I am"
+                or child.left_edge.tag_ in ("WRB", "WP")  # "criticise how I cook"
+                or lemma in ("let", "help", "watch")  # "let me make my own decisions"
+            )
+        )
+        # "come to see the kids": the purpose is part of the act.
+        said = said or (
+            child.dep_ == "advcl" and child.left_edge.lower_ == "to" and child.tag_ == "VB"
+        )
         clause = child.dep_ in ("advcl", "conj", "parataxis", "ccomp", "relcl", "mark", "npadvmod")
         if clause and not said:
             continue
@@ -145,19 +159,20 @@ def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour 
             if inner is not None:
                 return inner
             continue
-        if child.dep_ in ("dobj", "attr", "acomp"):
+        if child.dep_ in ("dobj", "attr", "acomp") or (said and lemma not in SPEECH_VERBS):
             obj = subtree
         elif not any(t.lower_ in ("me", "us") for t in subtree):
             rest.extend(subtree)
         phrase.extend(subtree)
     phrase = sorted(phrase, key=lambda t: t.i)
-    cut = next((i for i, t in enumerate(phrase) if t.is_punct), len(phrase))
+    cut = next((i for i, t in enumerate(phrase) if t.is_punct and t.tag_ != "POS"), len(phrase))
     last = phrase[cut - 1].i if cut else verb.i
     phrase = [t for t in drop_absolutes(phrase[:cut]) if not is_symbol(t.text)]
     if not phrase and lemma not in INTRANSITIVE:
         return None
     rest = drop_absolutes([t for t in sorted(rest, key=lambda t: t.i) if t.i <= last])
-    return Behaviour(lemma, phrase, drop_absolutes(obj), negated, past, time_clause(doc), rest)
+    when = time_clause(doc)
+    return Behaviour(lemma, phrase, drop_absolutes(obj), negated, past, when, rest, verb)
 
 
 def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
@@ -185,6 +200,13 @@ def faux_setting(doc: Doc, faux: Iterable[str]) -> str | None:
                 for c in token.children
                 if c.dep_ == "prep" and c.lower_ in ("in", "at", "around", "during", "with", "on")
             ]
+            about = [c for c in token.children if c.dep_ == "prep" and c.lower_ == "about"]
+            things = [c for c in about[0].children if c.dep_ == "pobj"] if about else []
+            if things and things[0].lower_ not in ("it", "this", "that", "everything"):
+                # "I feel judged about my weight at dinner" -> "my weight comes up at dinner"
+                thing = words_of(drop_absolutes(list(things[0].subtree)))
+                where = f" {_clause_text(preps[0])}" if preps else ""
+                return f"{thing} comes up{where}"
             if preps:
                 return _clause_text(preps[0])
     return None
@@ -210,6 +232,11 @@ def outcome(doc: Doc) -> str | None:
                 subject = next((c for c in clause.children if c.dep_ == "nsubj"), None)
                 wh = any(t.tag_ in ("WRB", "WP", "WDT") for t in clause.subtree)
                 if subject is not None and subject.lower_ in ("i", "we") and not wh:
+                    # "you don't care that I got the promotion": what can be seen is that it
+                    # passed without a word.
+                    if any(c.dep_ == "neg" for c in token.children):
+                        passed = "went" if clause.tag_ == "VBD" else "goes"
+                        return f"{_clause_text(clause)} and it {passed} unmentioned"
                     return _clause_text(clause)
         if token.lower_ in ("because", "thanks") and token.dep_ in ("prep", "npadvmod"):
             head = token.head

@@ -15,33 +15,27 @@ from collections.abc import Sequence
 from spacy.tokens import Doc
 
 from server.detect.engine import Analysis, Flag
-from server.rewrite.behaviour import Behaviour, sounds_past
-from server.rewrite.model import Answers, Block, Check, Rewrite, Suggestion
-from server.rewrite.parts import (
-    Parts,
-    Situation,
-    feelings_and_needs,
-    martyr_request,
-    read_situations,
-    request_for,
-    topic_phrase,
-    unique,
+from server.rewrite.behaviour import sounds_past
+from server.rewrite.choose import choose
+from server.rewrite.model import Answers, Block, Check, Rewrite, Situation, Suggestion
+from server.rewrite.parts import feelings_and_needs, read_situations, topic_phrase, unique
+from server.rewrite.reading import act_words
+from server.rewrite.topics import find_matter, topics_for
+from server.rewrite.words import (
+    ABSENCE_VERBS,
+    GREETING_WORDS,
+    capitalize,
+    mid_sentence,
+    when_clause,
 )
-from server.rewrite.words import GREETING_WORDS, capitalize, mid_sentence, when_clause
 from server.rules.lexicons import Lexicons
 from server.rules.schema import CATEGORIES
 
 
-def _need_clause(need: str, lexicons: Lexicons) -> tuple[str, str]:
-    """(label, clause) for a need id, or the person's own words."""
-    entry = lexicons.needs.get(need)
-    if entry is not None:
-        return entry.label, entry.clause
-    own = mid_sentence(need.strip().rstrip("."))
-    return own, own if own.lower().startswith(("i ", "i'")) else f"{own} matters to me"
-
-
-def _with_greeting(greeting: str, body: str) -> str:
+def _with_greeting(greeting: str, body: str, lead: str = "") -> str:
+    """The greeting and warm words the person wrote, then the statement."""
+    if lead:
+        return f"{lead}, and {body}"
     return f"{greeting}{body}" if greeting else capitalize(body)
 
 
@@ -58,14 +52,6 @@ def _statement(
     if request:
         statement += f" {capitalize(request.strip())}"
     return statement
-
-
-def _as_request(words: str) -> str:
-    words = words.strip().rstrip(".?!")
-    lowered = words.lower()
-    if lowered.startswith(("would you", "could you", "could we", "can we", "can you", "will you")):
-        return capitalize(words) + "?"
-    return f"Would you be willing to {words[0].lower() + words[1:]}?"
 
 
 FULL_SHAPES = (
@@ -89,21 +75,26 @@ def compose_block(
     limit: int | None = None,
 ) -> list[Suggestion]:
     """Suggestions for one block, best first; each passes `check`."""
-    situations = read_situations(block, lexicons)
+    topics = topics_for(block.flags)
+    situations = read_situations(block, lexicons, topics)
     behaviour = next((s.behaviour for s in situations if s.behaviour is not None), None)
-    parts = feelings_and_needs(block, lexicons, behaviour)
+    if situations and situations[0].behaviour is None and not situations[0].guessed:
+        behaviour = None  # a reading that says what happened better than any one act
+    # "you're so cheap" is a verdict, not something happening too much.
+    happens = behaviour is not None and not (
+        behaviour.negated or behaviour.lemma in ABSENCE_VERBS or behaviour.lemma == "be"
+    )
+    focus = act_words(behaviour) if behaviour is not None else []
+    matter = find_matter(block.docs, topics, happens, focus) if topics else None
+    parts = feelings_and_needs(block, lexicons, behaviour, matter)
     if answers.situation:
         own = mid_sentence(answers.situation.strip().rstrip("."))
         situations = [Situation(own, False, sounds_past(own))]
     genuine = set(lexicons.feeling_words())
     feelings = [answers.feeling.strip()] if answers.feeling else parts.feelings
     feelings = [f for f in feelings if f in genuine or answers.feeling] or ["hurt"]
-    needs = (
-        [_need_clause(answers.need, lexicons)]
-        if answers.need
-        else [_need_clause(n, lexicons) for n in parts.needs[:2]]
-    )
-    requests = _requests(answers, behaviour, block, parts, lexicons)
+    chosen = choose(block, answers, parts, behaviour, matter, topics, lexicons)
+    needs, requests = chosen.needs, chosen.requests
 
     why = _why(block)
     candidates: list[Suggestion] = []
@@ -117,7 +108,7 @@ def compose_block(
         body = _statement(
             feeling, situation, need[1] if need else None, request[0] if request else None
         )
-        text = _with_greeting(block.greeting, body)
+        text = _with_greeting(block.greeting, body, block.lead)
         guessed = [
             part
             for part, is_guessed in (
@@ -175,6 +166,7 @@ def _fallbacks(block: Block, feeling: str, why: str) -> list[Suggestion]:
             _with_greeting(
                 block.greeting,
                 f"I feel {feeling} when {situation}, and I'd like us to talk it through.",
+                block.lead,
             ),
             feeling,
             situation,
@@ -186,20 +178,6 @@ def _fallbacks(block: Block, feeling: str, why: str) -> list[Suggestion]:
         )
         for situation in situations
     ]
-
-
-def _requests(
-    answers: Answers, behaviour: Behaviour | None, block: Block, parts: Parts, lexicons: Lexicons
-) -> list[tuple[str, bool]]:
-    """Requests to offer, best first, each with whether Mend guessed it."""
-    if answers.request:
-        return [(_as_request(answers.request), False)]
-    own = request_for(behaviour, lexicons) or next(
-        (r for doc in block.docs if (r := martyr_request(doc))), None
-    )
-    found = [(own, True)] if own else []
-    found += [(lexicons.needs[n].request, True) for n in parts.needs[:2] if n in lexicons.needs]
-    return found
 
 
 def _no_slot(text: str) -> bool:
@@ -257,13 +235,33 @@ def _make_block(
         greeting = text[start : start + len(greeting)]
     elif vocative := _vocative(sentences[-1][0], names):
         greeting = f"{capitalize(vocative)}, "
+    lead = _warm_lead(first_doc, text, start, first_flags)
     return Block(
         docs=tuple(doc for doc, _, _ in sentences),
         spans=tuple(span for _, span, _ in sentences),
         flags=tuple(flag for _, _, flags in sentences for flag in flags),
-        greeting=greeting,
+        greeting="" if lead else greeting,
         context=tuple(sentence.doc for sentence in analysis.sentences),
+        lead=lead,
     )
+
+
+_WARM = frozenset("love thank thanks appreciate miss grateful adore proud".split())
+
+
+def _warm_lead(doc: Doc, text: str, start: int, flags: list[Flag]) -> str:
+    """ "Mom I love you but you smother me": the words before "but", as written, when they are
+    warm and hold no flag; the rewrite keeps them in front of the statement."""
+    for token in doc:
+        if token.lower_ != "but" or token.i < 2:
+            continue
+        before = doc[: token.i]
+        end = start + before.end_char - doc[0].idx
+        warm = any(t.lemma_.lower() in _WARM or t.lower_ in _WARM for t in before)
+        if warm and not any(flag.start < end for flag in flags):
+            return text[start:end].rstrip(" ,;")
+        return ""
+    return ""
 
 
 def _greeting(doc: Doc) -> str:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
 from server.detect.engine import Flag
+
+if TYPE_CHECKING:
+    from server.rewrite.behaviour import Behaviour
 
 Check = Callable[[Sequence[str]], list[bool]]
 """For each text, whether it has no warning or error flag (checked as a batch: one pipeline
@@ -52,3 +56,14 @@ class Block:
     flags: tuple[Flag, ...]
     greeting: str
     context: tuple[Doc, ...]  # every parsed sentence of the draft, for its topic
+    lead: str = ""  # warm words before the blame, kept as written: "Mom I love you"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A "when" clause: what happened, from the writer's side."""
+
+    text: str
+    guessed: bool
+    past: bool
+    behaviour: Behaviour | None = None

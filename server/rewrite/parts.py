@@ -24,7 +24,9 @@ from server.rewrite.behaviour import (
     time_clause,
     verb_lemma,
 )
-from server.rewrite.model import Block
+from server.rewrite.model import Block, Situation
+from server.rewrite.reading import absent, occasion, readings, with_time
+from server.rewrite.topics import Matter, TopicsFile
 from server.rewrite.words import (
     ABSENCE_VERBS,
     MENTAL_VERBS,
@@ -51,14 +53,22 @@ def _about_someone_else(obj: Sequence[Token], lexicons: Lexicons) -> bool:
     )
 
 
-def observation(behaviour: Behaviour, lexicons: Lexicons) -> str:
+def observation(behaviour: Behaviour, lexicons: Lexicons, topics: TopicsFile | None = None) -> str:
     """A neutral "when" clause for the behaviour."""
     tables = lexicons.rewrite
     rest = words_of(behaviour.phrase)
+    if said := absent(behaviour, topics):
+        return said
     if behaviour.negated and behaviour.lemma in tables.contact_verbs:
+        # "call on my birthday" -> "... on my birthday": when and what it was about stay.
+        details = words_of([t for t in behaviour.rest if t.lower_ != "back"])
         if behaviour.lemma == "visit":
-            return "I didn't get to see you" if behaviour.past else "I don't get to see you"
-        return "I didn't hear back from you" if behaviour.past else "I don't hear back from you"
+            text = "I didn't get to see you" if behaviour.past else "I don't get to see you"
+        else:
+            text = "I didn't hear back from you" if behaviour.past else "I don't hear back from you"
+            if not any(t.lower_ == "back" for t in behaviour.phrase):
+                text = text.replace(" back", "")
+        return f"{text} {details}".strip()
     template = tables.observations.get(behaviour.lemma)
     if template is not None and not behaviour.negated:
         text = template.past if behaviour.past else template.present
@@ -85,6 +95,8 @@ def request_for(behaviour: Behaviour | None, lexicons: Lexicons) -> str | None:
     if behaviour is None or behaviour.lemma == "be":
         return None
     if not behaviour.negated:
+        if behaviour.lemma == "tell" and any(t.lower_ in ("what", "how") for t in behaviour.phrase):
+            return None  # "telling me what to do" is advice, not sharing my news
         template = lexicons.rewrite.done_requests.get(behaviour.lemma)
         obj = words_of(behaviour.object)
         if template is None or ("{object}" in template and not obj):
@@ -92,11 +104,15 @@ def request_for(behaviour: Behaviour | None, lexicons: Lexicons) -> str | None:
         return template.replace("{object}", obj)
     if behaviour.lemma in lexicons.rewrite.observations:
         return None
-    rest = words_of(behaviour.phrase)
+    # "listen to anyone": the request is for listening to me.
+    rest = words_of([t for t in behaviour.phrase if t.lower_ not in _ANYONE])
     # "call once in a while" already says when; "... when you get my messages" would say it twice.
     timed = re.search(r"\b(once|while|day|week|month|weekend|sometimes|often|now)\b", rest)
     tail = "" if timed else lexicons.rewrite.request_tails.get(behaviour.lemma, "")
     return f"Would you be willing to {' '.join(p for p in (behaviour.lemma, rest, tail) if p)}?"
+
+
+_ANYONE = frozenset("anyone anybody everyone everybody anything everything to".split())
 
 
 def martyr_request(doc: Doc) -> str | None:
@@ -207,7 +223,9 @@ class Parts:
     needs: list[str]  # need ids
 
 
-def feelings_and_needs(block: Block, lexicons: Lexicons, behaviour: Behaviour | None) -> Parts:
+def feelings_and_needs(
+    block: Block, lexicons: Lexicons, behaviour: Behaviour | None, matter: Matter | None = None
+) -> Parts:
     tables = lexicons.rewrite
     genuine = set(lexicons.feeling_words())
     feelings: list[str] = []
@@ -216,6 +234,8 @@ def feelings_and_needs(block: Block, lexicons: Lexicons, behaviour: Behaviour | 
         feelings += lexicons.faux[word].feelings
         needs += lexicons.faux[word].needs
     feelings += _genuine_after_feel(block.docs, genuine)
+    if matter is not None:
+        feelings += matter.feelings
     for word in _label_words(block.flags, lexicons):
         feelings += tables.labels[word].feelings
         needs += tables.labels[word].needs
@@ -244,14 +264,6 @@ def unique(items: Iterable[str]) -> list[str]:
 # --- putting it together ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Situation:
-    text: str
-    guessed: bool
-    past: bool
-    behaviour: Behaviour | None = None
-
-
 def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
     """Every action the other person is the subject of, most concrete first."""
     found: list[tuple[Behaviour, Doc, int]] = []
@@ -275,21 +287,63 @@ def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
     return [(b, doc) for b, doc, _ in sorted(unique.values(), key=concreteness)]
 
 
-def read_situations(block: Block, lexicons: Lexicons) -> list[Situation]:
+# What someone is, rather than a judgement of them: "you're always late" can be seen.
+_SEEN_STATES = frozenset("late early busy away gone out home here there asleep drunk".split())
+
+
+def _is_verdict(behaviour: Behaviour, lexicons: Lexicons) -> bool:
+    """ "you're being ridiculous about the seating": a judgement, not something that happened."""
+    if behaviour.lemma != "be" or behaviour.negated:
+        return False
+    genuine = set(lexicons.feeling_words())
+    return any(
+        t.dep_ == "acomp" and t.pos_ == "ADJ" and t.lower_ not in _SEEN_STATES | genuine
+        for t in behaviour.object
+    )
+
+
+def _is_future(behaviour: Behaviour) -> bool:
+    """ "you'll lose me": a threat's consequence, not something that happened ("you won't
+    look at my photos" is a refusal, and does say what happens)."""
+    verb = behaviour.verb
+    return (
+        verb is not None
+        and not behaviour.negated
+        and any(
+            c.dep_ == "aux" and c.lower_ in ("will", "'ll", "wo", "gonna") for c in verb.children
+        )
+    )
+
+
+def read_situations(
+    block: Block, lexicons: Lexicons, topics: TopicsFile | None = None
+) -> list[Situation]:
     """Candidate "when" clauses, best first."""
-    found: list[Situation] = []
+    found, read_acts, figures = readings(block.docs, topics)
     faux = _faux_words(block.flags, lexicons)
     for doc in block.docs:
         for text in (outcome(doc), said_again(doc), faux_setting(doc, faux)):
             if text:
                 found.append(Situation(text, False, is_past(text, doc)))
-    implied = [
+    first = block.docs[0]
+    implied = [(act, first) for act in read_acts]
+    implied += [
         (act, doc) for doc in block.docs for act in (sarcastic_act(doc), missing_act(doc)) if act
     ]
-    for behaviour, doc in [*_behaviours(block), *implied]:
-        if behaviour.when:
+    for behaviour, _ in implied:
+        found.append(
+            Situation(observation(behaviour, lexicons, topics), False, behaviour.past, behaviour)
+        )
+    found += figures
+    for behaviour, doc in _behaviours(block):
+        if _is_verdict(behaviour, lexicons) or _is_future(behaviour):
+            continue
+        said = occasion(doc, observation(behaviour, lexicons, topics))
+        if together := with_time(behaviour, said):
+            found.append(Situation(together, False, behaviour.past, behaviour))
+        elif behaviour.when:
             found.append(Situation(behaviour.when, False, is_past(behaviour.when, doc), behaviour))
-        found.append(Situation(observation(behaviour, lexicons), False, behaviour.past, behaviour))
+        found.append(Situation(said, False, behaviour.past, behaviour))
     for doc in block.docs:
         clause = time_clause(doc)
         if clause and all(clause != s.text for s in found):
@@ -301,8 +355,13 @@ def read_situations(block: Block, lexicons: Lexicons) -> list[Situation]:
         situation = lexicons.rewrite.labels[word].situation
         situation = situation.replace("{topic}", topic or "my life")
         situation = situation.replace("{about}", f" about {topic}" if topic else "")
+        situation = situation.replace("{for}", f" for {topic}" if topic else "")
         found.append(Situation(situation, True, False))
     if topic:
+        # "My music means nothing to you" -> "we talk about my music"
+        opening, _, others = topic.partition(" ")
+        if opening in ("My", "Your", "Our", "The", "His", "Her", "Their"):
+            topic = f"{opening.lower()} {others}".strip()
         found.append(Situation(f"we talk about {topic}", True, False))
     default = lexicons.rewrite.labels["default"].situation
     found.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -14,11 +15,16 @@ from spacy.tokens import Token
 DROPPED_ADVERBS = frozenset(
     "always never ever even just constantly continually forever literally really so totally "
     "seriously honestly basically actually still again once though anyway anyways tbh lol "
-    "clearly obviously".split()
+    "clearly obviously anymore smh ngl omg ugh fr wtf idk".split()
 )
-TIME_MARKERS = ("when", "whenever", "since", "after", "if", "while", "every")
+# Not "if": in a blaming sentence an if-clause is mostly a threat's condition ("if you don't
+# stop drinking, ..."), which says what might happen, not what did.
+TIME_MARKERS = ("when", "whenever", "since", "after", "while", "every")
 # Verbs that make sense with nothing after them ("you never listen").
-INTRANSITIVE = frozenset("listen help visit call care try apologize apologise come reply".split())
+INTRANSITIVE = frozenset(
+    "listen help visit call care try apologize apologise come reply drink smoke gamble yell "
+    "shout interrupt lie complain nag argue".split()
+)
 VAGUE_TOPICS = frozenset(
     "problem issue thing trouble way time lot point side fault reason one everything anything "
     "nothing something life while".split()
@@ -37,7 +43,7 @@ MENTAL_VERBS = frozenset(
 ABSENCE_VERBS = frozenset("ignore ghost avoid skip miss dodge neglect forget screen".split())
 # "have to criticize", "keep pushing", "stop calling": the behaviour is the inner verb.
 WRAPPER_VERBS = frozenset(
-    "have need got gotta keep stop start continue tend refuse seem try".split()
+    "have need got gotta keep stop start continue tend refuse seem try bother".split()
 )
 # Past forms people use when they describe what happened in their own words.
 IRREGULAR_PAST = frozenset(
@@ -82,16 +88,21 @@ def flip_pronouns(text: str) -> str:
 def drop_absolutes(tokens: Iterable[Token]) -> list[Token]:
     """Leave out "always", "never", "even", "just" and the like (but "once in a while" and
     "once a week" keep their "once")."""
-    return [
-        token
-        for token in tokens
-        if token.lower_ not in DROPPED_ADVERBS
-        or (
-            token.lower_ == "once"
-            and token.i + 1 < len(token.doc)
-            and token.nbor().lower_ in ("in", "a")
-        )
-    ]
+    tokens = list(tokens)
+    # "for once", "at all": the preposition goes with its absolute.
+    paired: set[int] = set()
+    for token, after in itertools.pairwise(tokens):
+        if (token.lower_, after.lower_) in (("for", "once"), ("at", "all"), ("not", "even")):
+            paired |= {token.i, after.i}
+
+    def kept(token: Token) -> bool:
+        if token.i in paired:
+            return False
+        if token.lower_ == "once":  # "once in a while", "once a week"
+            return token.i + 1 < len(token.doc) and token.nbor().lower_ in ("in", "a")
+        return token.lower_ not in DROPPED_ADVERBS
+
+    return [token for token in tokens if kept(token)]
 
 
 def inflect(lemma: str, *, negated: bool, past: bool) -> str:

@@ -7,10 +7,11 @@ exactly what to fix."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from server.core.strict_yaml import RuleError, read_yaml, validate_file
+from server.rules.figures import FIGURES_FILE, load_figures
 from server.rules.lexicons import Lexicons, load_lexicons
 from server.rules.patterns import needs_of, word_forms
 from server.rules.schema import CATEGORIES, DATA_FOLDERS, Profile, ProfileFile, Rule, RuleFile
@@ -48,8 +49,11 @@ def load_rule(path: Path, lists: Mapping[str, tuple[str, ...]]) -> Rule:
             path, "unless_sentence_has", spec.unless_sentence_has, lists
         ),
         examples=spec.examples,
+        # Readings, like the reported-speech check, apply where a parse exists; without a
+        # parser the rule still runs, as its patterns allow.
         needs=needs_of(patterns + unless),
         path=path,
+        unless_reading=frozenset(spec.unless_reading),
     )
 
 
@@ -112,4 +116,6 @@ def load_rules(root: Path) -> RuleSet:
     if not rules:
         raise RuleError(f"{root}: no rules found")
     profiles = load_profiles(root / "profiles.yaml", tuple(rules))
+    figures = load_figures(root / FIGURES_FILE, {rule.id: rule.category for rule in rules})
+    rules = [replace(rule, figures=figures.get(rule.id, ())) for rule in rules]
     return RuleSet(tuple(rules), profiles, lists, lexicons)

@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from server.core.strict_yaml import Strict
+from server.rules.figures import RuleFigures
 
 CATEGORIES: dict[str, str] = {
     "absolutes": "Absolutes",
@@ -64,6 +65,25 @@ class MatchExample(Strict):
     def _span_in_text(self) -> MatchExample:
         if self.span not in self.text:
             raise ValueError(f"span {self.span!r} does not occur in text {self.text!r}")
+        return self
+
+
+class RewriteExample(Strict):
+    """What the first suggested rewrite of a draft must say, so a facilitator can read why a
+    rewrite takes its shape (run by tests/test_rewrite_examples.py)."""
+
+    text: str = Field(min_length=1, description="A draft this rule flags.")
+    says: list[str] = Field(
+        default_factory=list, description="Acceptable wordings: the rewrite holds one of them."
+    )
+    keeps: list[str] = Field(default_factory=list, description="Words the rewrite must hold.")
+    avoids: list[str] = Field(default_factory=list, description="Words it must not hold.")
+    why: str = Field(min_length=1, max_length=300, description="Why the rewrite says it so.")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> RewriteExample:
+        if not (self.says or self.keeps or self.avoids):
+            raise ValueError("give at least one of says, keeps or avoids")
         return self
 
 
@@ -124,7 +144,12 @@ class RuleFile(Strict):
         default_factory=list,
         description="Words or '@lists': a sentence holding any of them is left alone by this rule.",
     )
+    unless_reading: list[Literal["generic-you", "information-question"]] = Field(
+        default_factory=list,
+        description="Readings of the parse that cancel a match (see server/detect/readings.py).",
+    )
     examples: Examples
+    rewrites: list[RewriteExample] = Field(default_factory=list)
 
     @field_validator("category")
     @classmethod
@@ -160,6 +185,9 @@ class Rule:
     examples: Examples
     needs: frozenset[Capability]
     path: Path
+    # How the rule did on labelled messages (rules/figures.yaml), one entry per group of sets.
+    figures: tuple[RuleFigures, ...] = ()
+    unless_reading: frozenset[str] = frozenset()
 
 
 class ProfileFile(Strict):

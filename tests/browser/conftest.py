@@ -10,7 +10,8 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -41,11 +42,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """The real app (create_app, lifespan and all) served by uvicorn in a background thread."""
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app (create_app, lifespan and all) served by uvicorn in a background thread.
+    Workshop rooms go to a temporary folder, never the tester's own data folder."""
     port = _free_port()
+    settings = Settings(data_dir=tmp_path_factory.mktemp("mend-data"))
     config = uvicorn.Config(
-        create_app(Settings()), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="mend-browser-tests", daemon=True)
@@ -103,9 +106,9 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-@pytest.fixture
-def tab(browser: Browser, app_url: str) -> Iterator[Session]:
-    """A fresh context and page (1280×900, light) per test, watched until the end."""
+@contextmanager
+def watched_session(browser: Browser, app_url: str) -> Iterator[Session]:
+    """A fresh context and page (1280×900, light), watched until it closes."""
     context = browser.new_context(
         base_url=app_url, viewport={"width": 1280, "height": 900}, color_scheme="light"
     )
@@ -125,8 +128,24 @@ def tab(browser: Browser, app_url: str) -> Iterator[Session]:
     page.on("dialog", on_dialog)
     page.on("console", on_console)
     page.on("pageerror", lambda error: watched.errors.append(f"page error: {error}"))
-    yield watched
-    context.close()
+    try:
+        yield watched
+    finally:
+        context.close()  # also when the test failed, so no browser context outlives it
     assert watched.dialogs == [], f"the page opened dialogs: {watched.dialogs}"
     assert watched.errors == [], f"the page reported errors: {watched.errors}"
     assert watched.foreign_requests() == [], "requests left the app's origin"
+
+
+@pytest.fixture
+def tab(browser: Browser, app_url: str) -> Iterator[Session]:
+    """A fresh context and page per test, watched until the end."""
+    with watched_session(browser, app_url) as watched:
+        yield watched
+
+
+@pytest.fixture
+def open_tab(browser: Browser, app_url: str) -> Iterator[Callable[[], Session]]:
+    """More pages, each in its own context (another person's device), all watched like `tab`."""
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(watched_session(browser, app_url))

@@ -1,0 +1,77 @@
+"""Step 2, pick need and request: the "because ..." clauses and the requests to offer for a
+block, from the person's own words first, then the matter the draft is about (topics.yaml),
+then the kind of blame, then the needs the flags point to; varied from draft to draft."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.rewrite.behaviour import Behaviour
+from server.rewrite.model import Answers, Block
+from server.rewrite.parts import Parts, martyr_request, request_for
+from server.rewrite.topics import Matter, TopicsFile, Want, fill, rotated
+from server.rewrite.words import mid_sentence
+from server.rules.lexicons import Lexicons
+
+
+@dataclass(frozen=True)
+class Choices:
+    needs: list[tuple[str, str]]  # (label, clause)
+    requests: list[tuple[str, bool]]  # (request, guessed)
+
+
+def need_clause(need: str, lexicons: Lexicons) -> tuple[str, str]:
+    """(label, clause) for a need id, or the person's own words."""
+    entry = lexicons.needs.get(need)
+    if entry is not None:
+        return entry.label, entry.clause
+    own = mid_sentence(need.strip().rstrip("."))
+    return own, own if own.lower().startswith(("i ", "i'")) else f"{own} matters to me"
+
+
+def as_request(words: str) -> str:
+    words = words.strip().rstrip(".?!")
+    lowered = words.lower()
+    if lowered.startswith(("would you", "could you", "could we", "can we", "can you", "will you")):
+        return words[:1].upper() + words[1:] + "?"
+    return f"Would you be willing to {words[0].lower() + words[1:]}?"
+
+
+def _clauses(wants: list[Want], word: str, key: str, lexicons: Lexicons) -> list[tuple[str, str]]:
+    known = [want for want in wants if want.need in lexicons.needs]
+    return [(lexicons.needs[w.need].label, fill(w.says, word)) for w in rotated(known, key)]
+
+
+def choose(
+    block: Block,
+    answers: Answers,
+    parts: Parts,
+    behaviour: Behaviour | None,
+    matter: Matter | None,
+    topics: TopicsFile | None,
+    lexicons: Lexicons,
+) -> Choices:
+    key = " ".join(doc.text for doc in block.docs)
+    advice = [topics.rules[f.rule.id] for f in block.flags if topics and f.rule.id in topics.rules]
+    if answers.need:
+        needs = [need_clause(answers.need, lexicons)]
+    else:
+        # A faux feeling ("I feel abandoned") names its own needs; they come first.
+        faux = any(flag.rule.category == "faux-feelings" for flag in block.flags)
+        from_flags = [need_clause(n, lexicons) for n in parts.needs[:2]]
+        from_matter = _clauses(matter.wants, matter.word, key, lexicons) if matter else []
+        for entry in advice:
+            from_matter += _clauses(entry.wants, "", key, lexicons)
+        needs = [*from_flags, *from_matter] if faux else [*from_matter, *from_flags]
+    if answers.request:
+        return Choices(needs, [(as_request(answers.request), False)])
+    own = request_for(behaviour, lexicons) or next(
+        (r for doc in block.docs if (r := martyr_request(doc))), None
+    )
+    requests = [(own, True)] if own else []
+    if matter is not None:
+        requests += [(fill(r, matter.word), True) for r in rotated(matter.requests, key)]
+    for entry in advice:
+        requests += [(r, True) for r in rotated(entry.requests, key)]
+    requests += [(lexicons.needs[n].request, True) for n in parts.needs[:2] if n in lexicons.needs]
+    return Choices(needs, list(dict.fromkeys(requests)))

@@ -1,0 +1,368 @@
+"""Step 1, read the situation, for the shapes of blame whose words say the opposite of what
+happened or say it by picture: "why is it so hard for you to say you're proud of me" (it is
+not said), "god forbid you ask how I am" (she doesn't ask), "like talking to a wall" (I don't
+feel heard), "you only call when you need something" (the calls are mostly about a need),
+"if you don't stop drinking" (the drinking). Each reading is what a camera would record,
+said from the writer's side, with the sentence's own nouns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from spacy.tokens import Doc, Token
+
+from server.rewrite.behaviour import (
+    Behaviour,
+    behaviour_of,
+    find_behaviour,
+    is_past,
+    time_clause,
+)
+from server.rewrite.model import Situation
+from server.rewrite.topics import TopicsFile, figure_of
+from server.rewrite.words import drop_absolutes, words_of
+
+# Words that make "it is hard for you to X" or "would it kill you to X" say X doesn't happen.
+_EFFORT = frozenset("hard difficult much kill hurt tough impossible painful".split())
+# Verbs that judge rather than describe: "you let me down when you skipped my recital" is
+# about the recital; the time clause alone says what happened.
+_JUDGING = frozenset(
+    "let hurt upset disappoint fail make ruin spoil wreck embarrass humiliate betray abandon "
+    "neglect disrespect belittle upset annoy anger frustrate".split()
+)
+_CLAUSE_MARKERS = ("when", "whenever", "while", "every time", "after", "since")
+_SPEECH = frozenset(("say", "tell"))
+# Imperatives that are idioms or wrappers, not a wish for the act: "keep it up and ...",
+# "stop telling me", "let me be".
+_NOT_COMMANDS = frozenset("be stop spare let keep go do get try look grow quit leave".split())
+
+
+def hard_to(doc: Doc) -> Behaviour | None:
+    """ "Why is it so hard for you to just say you're proud of me?", "is it too much to ask
+    for you to call" -> the act that doesn't happen, negated."""
+    if not re.search(
+        r"\b(hard|difficult|much to ask|kill|hurt|tough|impossible)\b", doc.text, re.I
+    ):
+        return None
+    for token in doc:
+        if token.pos_ != "VERB" or token.tag_ != "VB":
+            continue
+        if not any(c.lower_ == "to" and c.dep_ == "aux" for c in token.children):
+            continue
+        # "is it so hard for you to say": "say" hangs off "is", beside "hard".
+        near = [*token.ancestors, *(c for a in token.ancestors for c in a.children)]
+        if any(a.lemma_.lower() in _EFFORT for a in near):
+            return behaviour_of(token, True, False, doc)
+    return None
+
+
+def forbidden(doc: Doc) -> Behaviour | None:
+    """ "God forbid you ever ask how I'm doing" -> she doesn't ask."""
+    if not re.match(r"\W*(oh,? )?(god|heaven)s? forbid\b", doc.text, re.I):
+        return None
+    found = find_behaviour(doc)
+    return replace(found, negated=True) if found is not None else None
+
+
+def commanded(doc: Doc) -> list[Behaviour]:
+    """ "Be more like Grandma and actually listen for once" -> the listening doesn't happen."""
+    found = []
+    for token in doc:
+        root_like = token.dep_ == "ROOT" or (token.dep_ == "conj" and token.head.dep_ == "ROOT")
+        if not root_like or token.tag_ != "VB" or token.lemma_ in _NOT_COMMANDS:
+            continue
+        if any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in token.children):
+            continue
+        if token.dep_ == "conj" and any(c.dep_ == "nsubj" for c in token.head.children):
+            continue
+        behaviour = behaviour_of(token, True, False, doc)
+        if behaviour is not None:
+            found.append(behaviour)
+    return found
+
+
+def condition(doc: Doc) -> Behaviour | None:
+    """ "If you don't stop drinking, ..." -> the drinking: what happens now."""
+    for token in doc:
+        if token.lemma_ != "stop" or not any(c.dep_ == "neg" for c in token.children):
+            continue
+        if not any(c.lower_ in ("if", "unless") for c in token.children):
+            continue
+        inner = [c for c in token.children if c.dep_ in ("xcomp", "ccomp") and c.tag_ == "VBG"]
+        if inner:
+            return behaviour_of(inner[0], False, False, doc)
+    return None
+
+
+def fault_clause(doc: Doc) -> str | None:
+    """ "It's your fault Dad and I aren't speaking", where the parse loses the clause: the
+    words after "fault" say what happened."""
+    match = re.search(
+        r"\b(?:it'?s|it is|it was|this is) (?:all )?(?:your|ur) fault,? (?:that )?([^.!?;]+)",
+        doc.text,
+        re.I,
+    )
+    return match.group(1).strip() if match else None
+
+
+def unmentioned(doc: Doc) -> str | None:
+    """ "You don't care about my health" -> "my health goes unmentioned between us": what can
+    be seen of not caring, said as a guess."""
+    for token in doc:
+        if token.lemma_ not in ("care", "ask") or not any(c.dep_ == "neg" for c in token.children):
+            continue
+        about = [c for c in token.children if c.lower_ == "about" and c.dep_ == "prep"]
+        thing = [c for c in about[0].children if c.dep_ == "pobj"] if about else []
+        if thing and not any(t.lower_ in ("you", "yourself", "me") for t in thing[0].subtree):
+            words = words_of(drop_absolutes(list(thing[0].subtree)))
+            return f"{words} goes unmentioned between us"
+    return None
+
+
+def wanted(doc: Doc) -> Behaviour | None:
+    """ "You never want to visit us" -> the visiting doesn't happen (the wanting can't be
+    seen)."""
+    for token in doc:
+        if token.lemma_ != "want" or not any(
+            c.lower_ in ("never", "not", "n't") for c in token.children
+        ):
+            continue
+        if not any(c.dep_ == "nsubj" and c.lower_ in ("you", "u") for c in token.children):
+            continue
+        inner = [c for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+        if inner and not any(c.dep_ == "nsubj" for c in inner[0].children):
+            return behaviour_of(inner[0], True, False, doc)
+    return None
+
+
+def not_known(doc: Doc) -> str | None:
+    """ "You don't even want to know your grandchildren" -> "your grandchildren don't get to
+    know you" (the wanting can't be seen; the little time together can)."""
+    for token in doc:
+        if token.lemma_ != "know" or token.dep_ != "xcomp" or token.head.lemma_ != "want":
+            continue
+        if not any(c.dep_ == "neg" or c.lower_ == "never" for c in token.head.children):
+            continue
+        obj = next((c for c in token.children if c.dep_ == "dobj"), None)
+        if obj is not None and obj.lower_ not in ("it", "that", "this", "what", "anything"):
+            agree = "don't" if obj.tag_ == "NNS" else "doesn't"
+            return f"{words_of(drop_absolutes(list(obj.subtree)))} {agree} get to know you"
+    return None
+
+
+def made_about(doc: Doc) -> str | None:
+    """ "Why do you always make Christmas about you?" -> "Christmas gets planned around what
+    you want"."""
+    match = re.search(
+        r"\bmake (?:it|this|everything|(?:the |my |our )?(\w+)) (?:all )?about (?:you|yourself)\b",
+        doc.text,
+        re.I,
+    )
+    if not match:
+        return None
+    thing = match.group(1)
+    return (
+        f"{thing} gets planned around what you want" if thing else "plans go around what you want"
+    )
+
+
+def would_be(doc: Doc) -> str | None:
+    """ "A normal mother would be happy for me" -> "I can't tell that you're happy for me"."""
+    match = re.search(
+        r"\b(?:normal|real|good|decent|other|any other|most)\s+(?:mother|mom|mum|dad|father|"
+        r"parent|person|people|daughter|son|moms|mums|parents)s?\s+would\s+([^.!?;]+)",
+        doc.text,
+        re.I,
+    )
+    if not match:
+        return None
+    rest = re.sub(r"\b(?:just|even|actually|at least)\s+", "", match.group(1).strip())
+    if rest.startswith("be "):
+        return f"I can't tell that you're {rest[3:]}"
+    return f"I don't see you {rest}" if rest.split()[0].endswith("ing") else f"you don't {rest}"
+
+
+def only_when(behaviour: Behaviour, doc: Doc, topics: TopicsFile) -> str | None:
+    """ "You only call when you need something" -> "our calls are mostly about something you
+    need"; "you never visit unless you want money" -> "our visits are mostly about money"."""
+    acts = topics.acts.get(behaviour.lemma)
+    if acts is None:
+        return None
+    verb = _verb_of(behaviour, doc)
+    if verb is None:
+        return None
+    limited = any(c.lower_ == "only" for c in verb.children) or behaviour.negated
+    for clause in (c for c in verb.children if c.dep_ == "advcl"):
+        mark = clause.left_edge.lower_
+        if not limited or mark not in ("when", "if", "unless", "whenever"):
+            continue
+        if behaviour.negated and mark != "unless":
+            continue
+        obj = next((c for c in clause.children if c.dep_ in ("dobj", "attr")), None)
+        subject = next((c for c in clause.children if c.dep_ == "nsubj"), None)
+        if obj is None:
+            return f"our {acts} mostly come {words_of(drop_absolutes(list(clause.subtree)))}"
+        thing = words_of(drop_absolutes(list(obj.subtree)))
+        if obj.lower_ in ("something", "anything", "stuff") and subject is not None:
+            # "when you need something" -> "about something you need"
+            return f"our {acts} are mostly about {thing} {subject.lower_} {clause.lower_}"
+        return f"our {acts} mostly come {words_of(drop_absolutes(list(clause.subtree)))}"
+    return None
+
+
+def _verb_of(behaviour: Behaviour, doc: Doc) -> Token | None:
+    """The verb token a behaviour was read from."""
+    if behaviour.verb is not None:
+        return behaviour.verb
+    return next((t for t in doc if t.pos_ == "VERB" and t.lemma_ == behaviour.lemma), None)
+
+
+def absent(behaviour: Behaviour, topics: TopicsFile | None) -> str | None:
+    """What it is like for the writer when something doesn't happen: "you never say you're
+    proud of me" -> "I don't hear that you're proud of me"; "you never listen" -> "I don't
+    feel heard"."""
+    if not behaviour.negated:
+        return None
+    if behaviour.lemma in _SPEECH:
+        # "tell me you love me": what is said, without the first "me"
+        said = [
+            t
+            for t in behaviour.phrase
+            if not (t.lower_ in ("me", "us") and t.head.lemma_ in _SPEECH)
+        ]
+        if said:
+            heard = "didn't hear" if behaviour.past else "don't hear"
+            words = words_of(said)
+            that = "" if words.split()[0].lower() in ("that", "how", "what", "why") else "that "
+            return f"I {heard} {that}{words}"
+    if behaviour.lemma == "let":
+        return _not_let(behaviour)
+    if behaviour.lemma == "have" and any(t.lemma_ == "time" for t in behaviour.object):
+        return "we don't get much time together"
+    entry = topics.absent.get(behaviour.lemma) if topics else None
+    if entry is None:
+        return None
+    text = entry.past if behaviour.past else entry.present
+    obj = words_of([t for t in behaviour.object if t.lower_ not in ("me", "us")])
+    if "{object}" in text and not obj:
+        return None
+    rest = words_of(behaviour.rest)
+    if behaviour.lemma == "help":  # "help with Dad's appointments" -> "managing Dad's ..."
+        rest = re.sub(r"^(?:with|out with|out)\s+", "", rest)
+    text = text.replace("{object}", obj).replace("{rest}", rest)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _not_let(behaviour: Behaviour) -> str | None:
+    """ "you never let Jake and me host Thanksgiving" -> "Jake and I don't get to host
+    Thanksgiving"."""
+    verb = next((t for t in behaviour.phrase if t.pos_ in ("VERB", "AUX")), None)
+    if verb is None:
+        return None
+    who = [t for t in behaviour.phrase if t.i < verb.i]
+    if not any(t.lower_ in ("me", "us") for t in who):
+        return None
+    subject = " ".join(
+        "I" if t.lower_ == "me" else "we" if t.lower_ == "us" else t.text for t in who
+    )
+    rest = words_of([t for t in behaviour.phrase if t.i >= verb.i])
+    got = "didn't get" if behaviour.past else "don't get"
+    return f"{subject} {got} to {rest}"
+
+
+def act_words(behaviour: Behaviour) -> list[Token]:
+    """The words of the act that say what it is about: the verb (unless it only judges: "let
+    me down") and its phrase."""
+    verb = behaviour.verb
+    judging = behaviour.lemma in _JUDGING and not any(t.pos_ == "VERB" for t in behaviour.phrase)
+    words = [verb] if verb is not None and not judging else []
+    return [*words, *behaviour.phrase]
+
+
+def with_time(behaviour: Behaviour, said: str) -> str | None:
+    """ "You're always on your phone when I visit" -> "I visit and you're on your phone": the
+    moment and the act together, unless the verb only judges the moment ("you let me down
+    when you skipped my recital")."""
+    when = behaviour.when
+    if not when or behaviour.lemma in _JUDGING:
+        return None
+    lowered = when.lower()
+    marker = next((m for m in _CLAUSE_MARKERS if lowered.startswith(m + " ")), None)
+    if marker is None:
+        return None
+    moment = when[len(marker) :].strip()
+    if marker == "since":  # "since you started dating Greg" stays a time, said after the act
+        return f"{said} {when}"
+    # "every time I bring up my boyfriend you change the subject": the regex took both.
+    cut = re.search(r"\s+you\b", moment)
+    if cut and moment.lower().startswith(("i ", "we ")):
+        moment = moment[: cut.start()]
+    if not moment or _plain(said) in _plain(moment) or _plain(moment) in _plain(said):
+        return None
+    return f"{moment} and {said}"
+
+
+_OCCASIONS = re.compile(
+    r"\bevery (christmas|thanksgiving|easter|holiday|summer|birthday|weekend|sunday|saturday|"
+    r"friday|visit|family dinner|new year)s?\b",
+    re.I,
+)
+
+
+def occasion(doc: Doc, said: str) -> str:
+    """ "Every Christmas you pick a fight with my husband": the occasion, which the flag
+    covers, said once after the act ("... with my husband at Christmas")."""
+    match = _OCCASIONS.search(doc.text)
+    if not match or match.group(1).lower() in said.lower():
+        return said
+    word = match.group(1)
+    name = word if word[0].isupper() else word.lower()
+    if name.lower() in ("holiday", "weekend", "visit", "family dinner"):
+        return (
+            f"{said} on {name.lower()}s"
+            if name.lower() != "family dinner"
+            else f"{said} at family dinners"
+        )
+    if name.lower() == "birthday":
+        return f"{said} on my birthday"
+    preposition = "on" if name.lower().endswith("day") else "at"
+    return f"{said} {preposition} {name}"
+
+
+def _plain(text: str) -> str:
+    """For comparing clauses: "you're" and "you are" alike."""
+    text = re.sub(r"'re\b", " are", text.lower())
+    return re.sub(r"\s+", " ", re.sub(r"[^\w' ]", " ", text)).strip()
+
+
+def readings(
+    docs: tuple[Doc, ...], topics: TopicsFile | None
+) -> tuple[list[Situation], list[Behaviour], list[Situation]]:
+    """What this module reads in the sentences of a block, best first: finished situations,
+    acts the words imply (to be said as observations), and the facts behind pictures (after
+    any act: "be more like Grandma and listen" is about the listening)."""
+    situations: list[Situation] = []
+    acts: list[Behaviour] = []
+    figures: list[Situation] = []
+    for doc in docs:
+        if topics is not None:
+            behaviour = find_behaviour(doc)
+            if behaviour is not None and (limited := only_when(behaviour, doc, topics)):
+                # No behaviour: the calls do happen, but what is missing is a call for its own
+                # sake, so neither "too much contact" nor "call me back" fits.
+                situations.append(Situation(limited, False, behaviour.past))
+            if figure := figure_of(doc.text, topics):
+                moment = time_clause(doc)
+                if moment and moment.lower().startswith(("when ", "whenever ")):
+                    figure = f"{moment.split(maxsplit=1)[1]} and {figure}"
+                figures.append(Situation(figure, True, False))
+        for text in (would_be(doc), fault_clause(doc), made_about(doc), not_known(doc)):
+            if text:
+                situations.append(Situation(text, False, is_past(text, doc)))
+        if text := unmentioned(doc):
+            situations.append(Situation(text, True, False))
+        implied = (hard_to(doc), forbidden(doc), condition(doc), wanted(doc))
+        acts += [a for a in implied if a is not None]
+        acts += commanded(doc)
+    return situations, acts, figures

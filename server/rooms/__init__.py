@@ -1,0 +1,1 @@
+"""Workshop rooms: a facilitator's room that participants send drafts to, and its board."""
