@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +26,29 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextmanager
+def served(app: FastAPI, seconds: float = 120) -> Iterator[str]:
+    """The app (lifespan and all) served by uvicorn in a background thread, on a free port:
+    for what only a real server shows, such as a stream read as a browser reads it."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="mend-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + seconds
+    while not server.started:
+        if not thread.is_alive():
+            pytest.fail("The app stopped while starting up; see its log above.", pytrace=False)
+        if time.monotonic() > deadline:
+            pytest.fail(f"The app did not start within {seconds:.0f} s.", pytrace=False)
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
 
 
 def _wait(ready: object, process: subprocess.Popen[bytes], what: str, seconds: float) -> None:

@@ -190,7 +190,7 @@ def board_events(code: str, rooms: RoomsDep, key: Key) -> StreamingResponse:
             else:
                 yield ": keepalive\n\n"
             await rooms.store.wait_for_change(first.room.code, version, KEEPALIVE_SECONDS)
-            current = await to_thread.run_sync(rooms.version_board, first.room.code)
+            current = await to_thread.run_sync(rooms.store.board, first.room.code)
         yield "event: closed\ndata: {}\n\n"
 
     headers = {"X-Accel-Buffering": "no"}  # a proxy in front must not hold events back

@@ -159,6 +159,8 @@ class RedisStore:
     def hits(self, bucket: str, window_seconds: int, add: int = 1) -> int:
         window = int(time.time()) // window_seconds
         key = f"mend:hits:{bucket}:{window}"
+        if add == 0:  # every lookup only reads
+            return int(self._redis.get(key) or 0)
         with self._redis.pipeline(transaction=True) as pipe:
             pipe.incrby(key, add)
             pipe.expire(key, window_seconds * 2)

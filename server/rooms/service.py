@@ -140,10 +140,6 @@ class Rooms:
             raise KeyWrong()
         return room
 
-    def version_board(self, code: str) -> Board | None:
-        """The board of a room whose key was already checked (the live view re-reads it)."""
-        return self.store.board(code)
-
     def board(self, typed: str, key: str | None) -> Board:
         room = self._owned(typed, key)
         board = self.store.board(room.code)

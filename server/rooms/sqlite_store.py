@@ -192,6 +192,12 @@ class SQLiteStore:
 
     def hits(self, bucket: str, window_seconds: int, add: int = 1) -> int:
         window = int(time.time()) // window_seconds * window_seconds
+        if add == 0:  # every lookup only reads: no write lock for it
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT count FROM hits WHERE bucket = ? AND window = ?", (bucket, window)
+                ).fetchone()
+            return int(row[0]) if row else 0
         with self._transaction() as db:
             (count,) = db.execute(
                 "INSERT INTO hits (bucket, window, count) VALUES (?, ?, ?)"

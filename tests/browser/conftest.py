@@ -7,17 +7,14 @@ lands there) or a request to any other origin fails the test at teardown.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
+from support import served
 
 from server.http.app import create_app
 from server.settings import Settings
@@ -34,35 +31,13 @@ CHROMIUM_ARGS = [
 STARTUP_SECONDS = 120
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app (create_app, lifespan and all) served by uvicorn in a background thread.
     Workshop rooms go to a temporary folder, never the tester's own data folder."""
-    port = _free_port()
     settings = Settings(data_dir=tmp_path_factory.mktemp("mend-data"))
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="mend-browser-tests", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("The app stopped while starting up; see its log above.", pytrace=False)
-        if time.monotonic() > deadline:
-            pytest.fail(f"The app did not start within {STARTUP_SECONDS} s.", pytrace=False)
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    with served(create_app(settings), STARTUP_SECONDS) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +47,7 @@ def browser() -> Iterator[Browser]:
     if executable is None:
         pytest.fail(
             "The browser tests need Debian's chromium, and it is not installed. "
-            "Install it with scripts/install-chromium (or: sudo apt-get install chromium). "
+            "Install it with scripts/install-system-packages (or: sudo apt-get install chromium). "
             "These tests never download a browser.",
             pytrace=False,
         )
