@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from lemminflect import getInflection
 from pydantic import BaseModel, ConfigDict, field_validator
 from spacy.tokens import Doc, Token
 
+from server.core.inflect import getInflection
 from server.core.strict_yaml import RuleError, read_yaml, validate_file
 from server.detect.engine import Analysis
 from server.rewrite.behaviour import find_behaviour

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lemminflect import getLemma
 from spacy.tokens import Doc, Token
 
+from server.core.inflect import getLemma
 from server.rewrite.words import (
     INTRANSITIVE,
     IRREGULAR_PAST,

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from lemminflect import getInflection
 from spacy.tokens import Doc, Token
 
+from server.core.inflect import getInflection
 from server.detect.engine import Flag
 from server.rewrite.behaviour import (
     Behaviour,

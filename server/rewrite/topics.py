@@ -11,10 +11,10 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from lemminflect import getAllLemmas
 from pydantic import Field
 from spacy.tokens import Doc, Token
 
+from server.core.inflect import getAllLemmas
 from server.core.strict_yaml import Strict, read_yaml, validate_file
 from server.detect.engine import Flag
 

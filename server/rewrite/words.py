@@ -7,9 +7,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from lemminflect import getInflection
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Token
+
+from server.core.inflect import getInflection
 
 # Words that carry the blame's force but no information about what happened.
 DROPPED_ADVERBS = frozenset(

@@ -8,8 +8,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas
-
+from server.core.inflect import getAllInflections, getAllInflectionsOOV, getAllLemmas
 from server.rules.schema import (
     PARSER_ATTRS,
     TAGGER_ATTRS,
