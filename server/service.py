@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from server.coach.flow import CoachTurn, LineResult, Tools, advance
 from server.coach.partner import Partner, Reply, Style
@@ -21,8 +22,8 @@ from server.rewrite.compose import compose
 from server.rewrite.model import Answers, Rewrite
 from server.rules.load import RuleSet, load_rules
 from server.rules.schema import Severity
-from server.safety.check import RiskDetector
-from server.safety.load import load_risk
+from server.safety.check import RiskCheck
+from server.safety.classifier import RiskClassifier
 from server.safety.model import Safety
 from server.settings import Settings
 
@@ -66,12 +67,21 @@ class Practice:
     softer: Softer | None
 
 
+def load_classifier(path: Path) -> RiskClassifier | None:
+    """The risk check's second layer, or None (and a warning) when its model is missing: the
+    rules still run, and /health says the classifier is off."""
+    if not (path / "meta.json").is_file():
+        log.warning("risk classifier not found at %s; the risk rules run alone", path)
+        return None
+    return RiskClassifier.load(path)
+
+
 class Mend:
     def __init__(
         self,
         settings: Settings,
         engine: Engine,
-        risk: RiskDetector,
+        risk: RiskCheck,
         partner: Partner,
         coach_texts: CoachTexts,
     ) -> None:
@@ -86,10 +96,18 @@ class Mend:
         ruleset = ruleset or load_rules(settings.rules_dir)
         engine = load_engine(settings, ruleset)
         log.info("model %s, %d rules active", engine.pipeline.name, len(engine.rules))
+        safety = settings.rules_dir / "safety"
+        classifier = load_classifier(safety / "classifier" / "model")
         return cls(
             settings,
             engine,
-            load_risk(settings.rules_dir / "safety"),
+            RiskCheck.load(
+                safety,
+                ruleset.lists.get("immediacy", ()),
+                engine.pipeline.nlp.vocab.strings.add,
+                classifier,
+                ruleset.lists.get("recovered", ()),
+            ),
             Partner.load(settings.rules_dir / "coach"),
             CoachTexts.load(settings.rules_dir / "coach" / "coach.yaml", ruleset.lexicons),
         )
@@ -110,7 +128,14 @@ class Mend:
         UnknownRuleError."""
         self.within_limit(text)
         analysis = self.engine.analyze(text, profile, min_severity, disable, full_parse=False)
-        return Checked(analysis, self.risk.assess(text))
+        return Checked(analysis, self.risk.assess(analysis))
+
+    def assess(self, *texts: str) -> Safety | None:
+        """The risk answer for everything one person typed (a line, and answers with it)."""
+        typed = [text for text in texts if text and text.strip()]
+        if not typed:
+            return None
+        return self.risk.assess(*self.engine.analyze_many(typed, full_parse=False))
 
     def rewrite(
         self, text: str, answers: Answers | None = None, profile: str = "strict"
@@ -119,14 +144,18 @@ class Mend:
         typed (their own words count too)."""
         self.within_limit(text)
         answers = answers or Answers()
-        result = self._compose(text, answers, profile)
+        analysis = self.engine.analyze(text, profile)
+        result = self._compose_analysis(analysis, answers)
         parts = (answers.feeling, answers.situation, answers.need, answers.request)
-        typed = [part for part in parts if part]
-        return result, self.risk.assess(text, *typed)
+        typed = [part for part in parts if part and part.strip()]
+        extra = self.engine.analyze_many(typed, full_parse=False) if typed else []
+        return result, self.risk.assess(analysis, *extra)
 
     def _compose(self, text: str, answers: Answers, profile: str = "strict") -> Rewrite:
+        return self._compose_analysis(self.engine.analyze(text, profile), answers)
+
+    def _compose_analysis(self, analysis: Analysis, answers: Answers) -> Rewrite:
         engine = self.engine
-        analysis = engine.analyze(text, profile)
         return compose(analysis, answers, engine.ruleset.lexicons, engine.clean_many)
 
     def practise(
@@ -177,6 +206,6 @@ class Mend:
             analyze=engine.analyze,
             rewrite=self._compose,
             rehearse=rehearse,
-            assess=self.risk.assess,
+            assess=self.assess,
         )
         return advance(state, answer, action, tools)

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from server.detect.engine import Engine, load_engine
 from server.http.app import create_app
+from server.service import Mend
 from server.settings import Settings
 
 
@@ -24,6 +25,12 @@ def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return load_engine(Settings())
+
+
+@pytest.fixture(scope="session")
+def mend() -> Mend:
+    """The service as the API and the CLI load it: engine, risk check (both layers), coach."""
+    return Mend.load(Settings())
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,9 @@ never saw the rules or the code. Nothing is tuned on them; report them apart fro
 
 detector  tests/data/blind/detector_blind.jsonl: precision, recall, F1, span hit (a blaming
           flag overlaps the labelled span), recall on the hard third and per kind.
-risk      tests/data/blind/risk_blind.jsonl: recall and precision, recall by kind, by
-          difficulty and by level (urgent, check-in).
+risk      tests/data/blind/risk_blind.jsonl: recall and precision (both layers, and each
+          alone), recall by kind, by difficulty and by level, and how often the level is right.
+risk2     the same on tests/data/blind/risk_blind2.jsonl, a second set by another helper.
 fidelity  tests/data/blind/rewrite_fidelity_blind.jsonl: share of blaming drafts whose first
           suggestion keeps every `must_keep` group (one alternative of each, case-insensitive)
           and holds no `must_not` string; and the same for the whole-message rewrite.
@@ -76,28 +77,50 @@ def detector(mend: Mend) -> None:
     print(f"missed: {', '.join(missed) or 'none'}")
 
 
-def risk(mend: Mend) -> None:
+def risk(mend: Mend, name: str = "risk_blind.jsonl") -> None:
+    """Recall and precision of the two layers together, then of each alone; recall by kind,
+    difficulty and level; and how often the level is right (urgent for urgent)."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    layers = {"patterns": [0, 0], "classifier": [0, 0]}
     false_alarms: list[str] = []
+    levels = {"urgent as urgent": [0, 0], "check-in as check-in": [0, 0], "none as urgent": [0, 0]}
     tp = fp = 0
-    for row in rows("risk_blind.jsonl"):
-        found = mend.risk.assess(str(row["text"])) is not None
+    for row in rows(name):
+        result = mend.assess(str(row["text"]))
+        found = result is not None
+        for layer, tally in layers.items():
+            by_layer = found and layer in result.found_by  # type: ignore[union-attr]
+            tally[0 if row["risk"] else 1] += by_layer
         if row["risk"]:
             tp += found
             for key in ("all", f"kind {row['kind']}", f"{row['difficulty']}", f"{row['level']}"):
                 counts[key][0] += 1
                 counts[key][1] += found
+            expected = "urgent as urgent" if row["level"] == "urgent" else "check-in as check-in"
+            levels[expected][0] += 1
+            levels[expected][1] += found and result.level == row["level"]  # type: ignore[union-attr]
         else:
             fp += found
+            levels["none as urgent"][0] += 1
+            levels["none as urgent"][1] += found and result.level == "urgent"  # type: ignore[union-attr]
             if found:
                 false_alarms.append(str(row["id"]))
-    print("== risk, blind set")
+    print(f"== risk, blind set {name}")
     total, hits = counts["all"]
     print(f"recall {share(hits, total)}  precision {tp / (tp + fp) if tp + fp else 1.0:.3f}")
+    for layer, (layer_tp, layer_fp) in layers.items():
+        precision = layer_tp / (layer_tp + layer_fp) if layer_tp + layer_fp else 1.0
+        print(f"  {layer} alone: recall {share(layer_tp, total)}  precision {precision:.3f}")
     for key, (total, hits) in sorted(counts.items()):
         if key != "all":
             print(f"  {key:<22} recall {share(hits, total)}")
+    for key, (total, hits) in levels.items():
+        print(f"  level: {key:<22} {share(hits, total)}")
     print(f"false alarms: {', '.join(false_alarms) or 'none'}")
+
+
+def risk2(mend: Mend) -> None:
+    risk(mend, "risk_blind2.jsonl")
 
 
 def _keeps(text: str, row: dict[str, object]) -> bool:
@@ -137,9 +160,9 @@ def fidelity(mend: Mend) -> None:
 
 def main(argv: list[str]) -> int:
     mend = Mend.load(Settings())
-    chosen = argv or ["detector", "risk", "fidelity"]
+    chosen = argv or ["detector", "risk", "risk2", "fidelity"]
     for name in chosen:
-        {"detector": detector, "risk": risk, "fidelity": fidelity}[name](mend)
+        {"detector": detector, "risk": risk, "risk2": risk2, "fidelity": fidelity}[name](mend)
     return 0
 
 

@@ -34,6 +34,10 @@ def test_health(client: TestClient) -> None:
     assert body["rules"] >= 15
     assert body["skipped_rules"] == []
     assert body["rooms"] == "sqlite"  # the embedded default
+    # Both layers of the risk check are on: every risk rule runs, and the classifier is loaded.
+    assert body["safety"]["patterns"] >= 16
+    assert body["safety"]["skipped_patterns"] == []
+    assert body["safety"]["classifier"] == "bow-unigram"
 
 
 def test_rules_lists_every_rule_with_examples(client: TestClient) -> None:
@@ -90,8 +94,15 @@ def test_analyze_options(client: TestClient) -> None:
 def test_analyze_points_to_help_when_risk_shows(client: TestClient) -> None:
     body = client.post("/v1/analyze", json={"text": "mom i dont want to be alive anymore"}).json()
     assert body["safety"] is not None
-    assert body["safety"]["level"] == "urgent"
-    assert body["safety"]["resources"]
+    assert body["safety"]["level"] == "checkin"
+    assert body["safety"]["kinds"] == ["suicide"]
+    assert body["safety"]["question"].endswith("?")
+    assert "patterns" in body["safety"]["found_by"]
+    assert body["safety"]["rules"] == ["wish-to-die"]
+    assert body["safety"]["resources"][-1]["kind"] == "directory"
+    now = client.post("/v1/analyze", json={"text": "he's breaking the door down"}).json()
+    assert now["safety"]["level"] == "urgent"
+    assert now["safety"]["resources"][0]["kind"] == "emergency"
 
 
 @pytest.mark.parametrize(

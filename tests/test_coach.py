@@ -27,7 +27,15 @@ from server.safety.model import Safety
 from server.settings import Settings
 
 RISK = "honestly i dont want to be alive anymore"
-PAUSE = Safety(level="urgent", kinds=("suicide",), message="We can pause here.", resources=())
+PAUSE = Safety(
+    level="urgent",
+    kinds=("suicide",),
+    message="We can pause here.",
+    question="Are you safe?",
+    resources=(),
+    found_by=("patterns",),
+    rules=("wish-to-die",),
+)
 
 
 @pytest.fixture(scope="module")
@@ -323,7 +331,7 @@ def test_risk_mid_conversation(client: TestClient) -> None:
         [(None, "next"), (None, "next"), (RISK, "next"), ("The holidays", "next")],
     )
     paused = bodies[2]
-    assert paused["safety"]["level"] == "urgent"
+    assert paused["safety"]["level"] == "checkin"
     assert paused["safety"]["resources"]
     assert paused["state"]["step"] == "list"
     assert paused["state"]["conflicts"] == []

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from server.core.normalize import normalize
-from server.detect.engine import Engine, UnknownProfileError, UnknownRuleError, split_sentences
+from server.detect.engine import Engine, UnknownProfileError, UnknownRuleError
+from server.detect.reading import split_sentences
 from server.rules.schema import Severity
 
 DATA = Path(__file__).parent / "data"

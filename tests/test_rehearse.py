@@ -153,4 +153,4 @@ def test_rehearse_points_to_help(client: TestClient) -> None:
     body = client.post(
         "/v1/rehearse", json={"line": "I don't want to be alive anymore", "style": "warm"}
     ).json()
-    assert body["safety"]["level"] == "urgent"
+    assert body["safety"]["level"] == "checkin"

@@ -9,7 +9,7 @@ import pytest
 
 from server.detect.engine import Engine
 from server.rules.load import load_rules
-from server.rules.schema import Rule
+from server.rules.schema import RiskRule, Rule
 from server.settings import Settings
 
 RULES = load_rules(Settings().rules_dir).rules
@@ -52,3 +52,43 @@ def test_rule_leaves_near_miss_alone(
 ) -> None:
     flags = engine.analyze(text, disable=_only(engine, rule), full_parse=full_parse).flags
     assert not flags, f"{rule.id} should not flag {text!r}, but flagged {[f.text for f in flags]}"
+
+
+# ---------------------------------------------------------------- risk rules (rules/safety/)
+
+RISK_RULES = load_rules(Settings().rules_dir).risk
+
+RISK_MATCH_CASES = [
+    pytest.param(rule, example.text, example.span, example.level, id=f"{rule.id}:match:{index}")
+    for rule in RISK_RULES
+    for index, example in enumerate(rule.examples.match)
+]
+RISK_NO_MATCH_CASES = [
+    pytest.param(rule, text, id=f"{rule.id}:no_match:{index}")
+    for rule in RISK_RULES
+    for index, text in enumerate(rule.examples.no_match)
+]
+
+
+@pytest.mark.parametrize("full_parse", [True, False], ids=["full", "check"])
+@pytest.mark.parametrize(("rule", "text", "span", "level"), RISK_MATCH_CASES)
+def test_risk_rule_finds_its_example(
+    engine: Engine, rule: RiskRule, text: str, span: str, level: str | None, full_parse: bool
+) -> None:
+    found = [m for m in engine.analyze(text, full_parse=full_parse).risk if m.rule.id == rule.id]
+    spans = [text[m.start : m.end] for m in found]
+    assert span in spans, f"{rule.id} ({Path(rule.path).name}) should find {span!r} in {text!r}"
+    if level is not None:
+        got = "urgent" if any(m.urgent for m in found) else "checkin"
+        assert got == level, f"{rule.id} should rate {text!r} {level}, not {got}"
+
+
+@pytest.mark.parametrize("full_parse", [True, False], ids=["full", "check"])
+@pytest.mark.parametrize(("rule", "text"), RISK_NO_MATCH_CASES)
+def test_risk_rule_leaves_near_miss_alone(
+    engine: Engine, rule: RiskRule, text: str, full_parse: bool
+) -> None:
+    found = [m for m in engine.analyze(text, full_parse=full_parse).risk if m.rule.id == rule.id]
+    assert not found, (
+        f"{rule.id} should not find risk in {text!r}: {[text[m.start : m.end] for m in found]}"
+    )

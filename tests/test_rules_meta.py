@@ -11,7 +11,7 @@ import pytest
 from server.core.strict_yaml import RuleError
 from server.detect.engine import Engine
 from server.rules.load import load_rules
-from server.rules.schema import CATEGORIES, DATA_FOLDERS, TokenPattern
+from server.rules.schema import CATEGORIES, DATA_FOLDERS, RISK_KINDS, TokenPattern
 from server.settings import Settings
 
 RULES_DIR = Settings().rules_dir
@@ -108,6 +108,8 @@ examples:
 def _rules_dir_with(tmp_path: Path, body: str, name: str = "sample-rule.yaml") -> Path:
     root = tmp_path / "rules"
     shutil.copytree(RULES_DIR / "lexicons", root / "lexicons")
+    (root / "safety").mkdir()
+    shutil.copy(RULES_DIR / "safety" / "words.yaml", root / "safety" / "words.yaml")
     shutil.copy(RULES_DIR / "profiles.yaml", root / "profiles.yaml")
     (root / "absolutes").mkdir()
     (root / "absolutes" / name).write_text(body, encoding="utf-8")
@@ -273,3 +275,26 @@ def test_figures_script_counts_flags_on_the_labelled_span(engine: Engine, tmp_pa
     assert "You never" not in out.read_text(encoding="utf-8")  # counts only, never text
     groups = yaml.safe_load(out.read_text(encoding="utf-8"))["groups"]
     assert [g["name"] for g in groups] == ["blind", "tuning"]
+
+
+def test_risk_rules_are_filed_by_kind_and_explain_themselves() -> None:
+    risk = RULESET.risk
+    assert {rule.kind for rule in risk} == set(RISK_KINDS), "every kind of risk has a rule"
+    ids = [rule.id for rule in (*RULESET.rules, *risk)]
+    assert len(ids) == len(set(ids)), "one id space for blame and risk rules"
+    for rule in risk:
+        assert rule.path.stem == rule.id
+        assert rule.path.parent.name == rule.kind
+        assert rule.why.strip()[-1] in ".!?'\"", rule.id
+        assert len(rule.examples.match) >= 3, rule.id
+        assert len(rule.examples.no_match) >= 3, rule.id
+        assert not rule.own_voice_only, "risk told about someone else still calls for help"
+
+
+def test_a_risk_rule_in_a_wrong_folder_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, copy)
+    moved = copy / "safety" / "eating" / "purging.yaml"
+    moved.rename(copy / "safety" / "abuse" / "purging.yaml")
+    with pytest.raises(RuleError, match=r"purging.yaml: kind: 'eating' must equal the folder"):
+        load_rules(copy)

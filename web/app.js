@@ -1,7 +1,7 @@
 // "Check a message": the draft box, inline highlights, the list of flags, rewrite cards,
 // the safety notice. Nothing is stored: the draft lives in this page only.
 
-import { api, byPosition, flagHeading, flagItem, h, problemText, resourceLine } from "./common.js";
+import { api, byPosition, flagHeading, flagItem, h, problemText, fillSafety } from "./common.js";
 import { markedFragment, suggestionCard } from "./render.js";
 import { applyReplacement, codePointLength, flagsToUtf16, shiftFlags, strongest } from "./text.js";
 
@@ -135,14 +135,7 @@ function setSummary(text) {
 }
 
 function renderSafety() {
-  const safety = (state.rewrite && state.rewrite.data.safety) || state.analysisSafety;
-  if (!safety) {
-    safetyBox.hidden = true;
-    return;
-  }
-  $("safety-message").textContent = safety.message;
-  $("safety-resources").replaceChildren(...safety.resources.map(resourceLine));
-  safetyBox.hidden = false;
+  fillSafety(safetyBox, (state.rewrite && state.rewrite.data.safety) || state.analysisSafety);
 }
 
 function clearResults() {

@@ -5,7 +5,7 @@
 // Nothing is stored: the conversation lives in this page only, and leaving it clears it.
 // Text from people and from the server is only ever placed with text nodes (common.js h()).
 
-import { api, byPosition, flagItem, h, resourceLine } from "./common.js";
+import { api, byPosition, flagItem, h, fillSafety } from "./common.js";
 import { codePointLength, flagsToUtf16, segments, shiftFlags, strongest } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
@@ -182,34 +182,22 @@ function replyAnnouncement(reply) {
 // The safety notices, one per mode. Held here because they move into the log (and a log
 // that is cleared takes them out of the document).
 const safetyBoxes = Object.fromEntries(
-  ["coach", "practise"].map((prefix) => [
-    prefix,
-    {
-      box: $(`${prefix}-safety`),
-      message: $(`${prefix}-safety-message`),
-      resources: $(`${prefix}-safety-resources`),
-    },
-  ]),
+  ["coach", "practise"].map((prefix) => [prefix, $(`${prefix}-safety`)]),
 );
 
 /** Show the notice calmly in the flow of the conversation, just after what prompted it: the
  *  person reads it, and the next question waits below it. Never a modal. */
 function showSafety(prefix, safety, logList) {
   if (!safety) return;
-  const { box, message, resources } = safetyBoxes[prefix];
-  message.textContent = safety.message;
-  resources.replaceChildren(...(safety.resources || []).map(resourceLine));
+  const box = safetyBoxes[prefix];
   const holder = box.closest("li.log-safety") || h("li", { class: "log-safety" });
   holder.append(box);
   logList.append(holder);
-  box.hidden = false;
+  fillSafety(box, safety);
 }
 
 function hideSafety(prefix) {
-  const { box, message, resources } = safetyBoxes[prefix];
-  box.hidden = true;
-  message.textContent = "";
-  resources.replaceChildren();
+  fillSafety(safetyBoxes[prefix], null);
 }
 
 /** Copy text, or select it on the page so it can be copied by hand. Resolves to true if copied. */
@@ -370,7 +358,7 @@ function receive(data, sent) {
     }
     const active = document.activeElement;
     if (data.safety) {
-      safetyBoxes.coach.box.scrollIntoView({ block: "start" });
+      safetyBoxes.coach.scrollIntoView({ block: "start" });
     } else if (active && form.contains(active)) {
       // Keep what they were doing, and what Mend just said about it, on screen.
       const note = $("turn-note");

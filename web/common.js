@@ -209,6 +209,27 @@ export function resourceLine(resource) {
   );
 }
 
+/**
+ * Fill a safety notice (a section holding [data-safety-message], [data-safety-question],
+ * [data-safety-resources] and a [data-safety-exit] button) from the API's `safety`, or hide it.
+ * Urgent (danger now) shows the emergency numbers first, as the server orders them, and its own
+ * quick-exit button; check-in asks a gentle question. Neither blocks anything.
+ */
+export function fillSafety(section, safety) {
+  const part = (name) => section.querySelector(`[data-safety-${name}]`);
+  if (!safety) {
+    section.hidden = true;
+    for (const name of ["message", "question", "resources"]) part(name).replaceChildren();
+    return;
+  }
+  section.dataset.level = safety.level;
+  part("message").textContent = safety.message;
+  part("question").textContent = safety.question || "";
+  part("resources").replaceChildren(...(safety.resources || []).map(resourceLine));
+  part("exit").hidden = safety.level !== "urgent";
+  section.hidden = false;
+}
+
 /** One helpline as a list item: name, contact, hours and kind, website, source and date. */
 export function resourceItem(resource, headingTag = "h3") {
   const meta = [resource.region, KIND_LABEL[resource.kind] || resource.kind, resource.hours]

@@ -2,7 +2,7 @@
 // counted on the facilitator's board; its words go there only when "share" is ticked.
 // Nothing is stored in the browser: the seat lives in this page, the draft in the box.
 
-import { api, byPosition, flagItem, h, resourceLine } from "./common.js";
+import { api, byPosition, flagItem, h, fillSafety } from "./common.js";
 import { markedFragment, suggestionCard } from "./render.js";
 import { applyReplacement, codePointLength, flagsToUtf16 } from "./text.js";
 
@@ -175,13 +175,7 @@ function hideSuggestions() {
 }
 
 function renderSafety(safety) {
-  if (!safety) {
-    $("safety").hidden = true;
-    return;
-  }
-  $("safety-message").textContent = safety.message;
-  $("safety-resources").replaceChildren(...(safety.resources || []).map(resourceLine));
-  $("safety").hidden = false;
+  fillSafety($("safety"), safety);
 }
 
 function renderCheck(text, data) {

@@ -64,6 +64,8 @@ _SIMPLE = {
     "tho": "though",
     "alot": "a lot",
     "rn": "right now",
+    "kms": "kill myself",
+    "kys": "kill yourself",
     "idk": "I don't know",
     "tbh": "to be honest",
     "definately": "definitely",

@@ -10,8 +10,9 @@ gives one of the rule's `unless_reading`s (readings.py: a generic "you", a genui
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from spacy.attrs import LOWER, NORM
 from spacy.language import Language
@@ -20,18 +21,18 @@ from spacy.tokens import Doc, Token
 
 from server.core.strict_yaml import RuleError
 from server.detect.readings import Readings
-from server.rules.load import RuleSet
 from server.rules.patterns import expand_tokens, expand_value, named_list
 from server.rules.schema import (
     Capability,
     DependencyPattern,
     Pattern,
+    PatternRule,
     PhrasePattern,
-    Rule,
     TokenPattern,
 )
 
 FIRST_PERSON = frozenset({"i", "we", "me"})
+R = TypeVar("R", bound=PatternRule)
 Lists = Mapping[str, tuple[str, ...]]
 
 
@@ -77,7 +78,12 @@ class _Matchers:
     """
 
     def __init__(
-        self, nlp: Language, rule: Rule, field: str, patterns: tuple[Pattern, ...], lists: Lists
+        self,
+        nlp: Language,
+        rule: PatternRule,
+        field: str,
+        patterns: tuple[Pattern, ...],
+        lists: Lists,
     ) -> None:
         self.rule_id = rule.id
         self.tokens = Matcher(nlp.vocab, validate=True)
@@ -153,11 +159,18 @@ def _meets(groups: list[set[int]], words: set[int]) -> bool:
     return not any(map(words.isdisjoint, groups))
 
 
-class Detector:
-    """Finds where each rule matches. Knows nothing of profiles, offsets or rewrites."""
+class Detector(Generic[R]):
+    """Finds where each rule matches. Knows nothing of profiles, offsets or rewrites; blame
+    rules and risk rules each get one."""
 
-    def __init__(self, nlp: Language, ruleset: RuleSet, capabilities: frozenset[Capability]):
-        self.rules = {rule.id: rule for rule in ruleset.rules if rule.needs <= capabilities}
+    def __init__(
+        self,
+        nlp: Language,
+        rules: Sequence[R],
+        lists: Lists,
+        capabilities: frozenset[Capability],
+    ) -> None:
+        self.rules = {rule.id: rule for rule in rules if rule.needs <= capabilities}
         # Word sets as string hashes, compared with token attribute arrays without building
         # Token objects: this check runs on every sentence of every draft.
         add = nlp.vocab.strings.add
@@ -169,13 +182,17 @@ class Detector:
             rule.id: {add(word) for word in rule.unless_sentence_has}
             for rule in self.rules.values()
         }
-        self.skipped = tuple(rule for rule in ruleset.rules if not rule.needs <= capabilities)
+        self.skipped = tuple(rule for rule in rules if not rule.needs <= capabilities)
         self._parser_rules = frozenset(
             rule.id for rule in self.rules.values() if Capability.parser in rule.needs
         )
-        self._speech_verbs = frozenset(ruleset.lists.get("speech-verbs", ()))
-        self._readings = Readings(ruleset.lists)
-        lists = ruleset.lists
+        # Rules whose matches are checked against the parse (who speaks, which reading).
+        self._checks_parse_after_match = {
+            rule.id: rule.own_voice_only or bool(rule.unless_reading)
+            for rule in self.rules.values()
+        }
+        self._speech_verbs = frozenset(lists.get("speech-verbs", ()))
+        self._readings = Readings(lists)
         self._patterns = {
             rule.id: _Matchers(nlp, rule, "patterns", rule.patterns, lists)
             for rule in self.rules.values()
@@ -183,6 +200,11 @@ class Detector:
         self._unless = {
             rule.id: _Matchers(nlp, rule, "unless", rule.unless, lists)
             for rule in self.rules.values()
+        }
+        self._unless_sentence = {
+            rule.id: _Matchers(nlp, rule, "unless_sentence", rule.unless_sentence, lists)
+            for rule in self.rules.values()
+            if rule.unless_sentence
         }
         self._required = {
             rule_id: [[{add(w) for w in words} for words in need] for need in matchers.requirements]
@@ -206,12 +228,16 @@ class Detector:
 
     def needs_parse(self, doc: Doc, wanted: Collection[str]) -> bool:
         """On a tagged but unparsed sentence: whether the parser must run before `detect`.
-        It must when a rule that reads the parse is wanted, or when another rule matched (its
-        reported-speech check reads who is speaking). When it need not, nothing matched, so the
-        sentence has no flags and `detect` need not run either."""
+        It must when a rule that reads the parse is wanted, or when a rule matched whose match
+        is then checked against the parse (who is speaking, a reading). When it need not,
+        `detect` finds what it would have found after the parse."""
         if self.wants_parse(wanted):
             return True
-        return any(self._patterns[rule_id].find(doc) for rule_id in self._open(doc, wanted))
+        return any(
+            self._patterns[rule_id].find(doc)
+            for rule_id in self._open(doc, wanted)
+            if self._checks_parse_after_match[rule_id]
+        )
 
     def _open(self, doc: Doc, wanted: Collection[str]) -> list[str]:
         """The wanted rules whose `unless_sentence_has` words are not in the sentence."""
@@ -225,13 +251,21 @@ class Detector:
             matches = self._patterns[rule_id].find(doc)
             if not matches:
                 continue
+            sentence_guard = self._unless_sentence.get(rule_id)
+            if sentence_guard is not None and sentence_guard.find(doc):
+                continue
             blocked = self._unless[rule_id].find(doc)
-            readings = self.rules[rule_id].unless_reading
+            rule = self.rules[rule_id]
+            readings = rule.unless_reading
             found.extend(
                 match
                 for match in matches
                 if not any(u.start < match.end and match.start < u.end for u in blocked)
-                and not (parsed and in_reported_speech(doc[match.start], self._speech_verbs))
+                and not (
+                    parsed
+                    and rule.own_voice_only
+                    and in_reported_speech(doc[match.start], self._speech_verbs)
+                )
                 and not (
                     parsed
                     and readings

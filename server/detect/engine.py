@@ -1,31 +1,26 @@
-"""text -> Doc -> flags: the one place that runs the pipeline.
+"""text -> one Reading -> blame flags and risk matches: the one place that runs the pipeline.
 
-The expensive step is the parse, so the engine only parses what some rule could match: the
-draft is tokenised (cheap), cut into sentences, and a sentence is parsed only when it holds a
-trigger word of an enabled rule. The parsed sentences are kept on the Analysis so that the
-rewrite step reuses them instead of parsing again.
+The Reader (reading.py) reads a draft once, parsing only the sentences some rule could match;
+the engine runs the blame rules and the risk rules over that one reading. The reading is kept
+on the Analysis so that the risk check and the rewrite reuse it instead of parsing again.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import cast
 
-from spacy.attrs import LOWER, NORM, ORTH
-from spacy.pipeline import TrainablePipe
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from server.core.nlp import Pipeline, load_pipeline
-from server.core.normalize import Normalized, normalize
+from server.core.normalize import Normalized
 from server.detect.detector import Detector
+from server.detect.reading import Reader, Reading, Sentence
 from server.rules.load import RuleSet, load_rules
-from server.rules.schema import Capability, Profile, Rule, Severity
+from server.rules.schema import Capability, Profile, RiskRule, Rule, Severity
 from server.settings import Settings
 
-# A full stop, "!" or "?" ends a sentence; an ellipsis ("...", "…") usually doesn't in chat.
-_SENTENCE_END = re.compile(r"^(?:\.|[.!?]*[!?][.!?]*)$")
 # Quoted passages, where blaming words belong to someone else. A single quote only opens
 # after a non-letter, and an apostrophe inside a word ("you’re") does not close it.
 _QUOTED = re.compile(
@@ -68,20 +63,32 @@ class Flag:
 
 
 @dataclass(frozen=True)
-class Sentence:
-    """A parsed sentence of the draft; `start` is its offset in the normalised text."""
+class RiskMatch:
+    """Words of risk (rules/safety/): where they are in the submitted text, which rule found
+    them, and whether their sentence says it is happening now."""
 
+    rule: RiskRule
     start: int
-    doc: Doc
+    end: int
+    urgent: bool
 
 
 @dataclass(frozen=True)
 class Analysis:
     text: str
-    normalized: Normalized
-    sentences: tuple[Sentence, ...]
+    reading: Reading
     flags: tuple[Flag, ...]
     profile: str
+    risk: tuple[RiskMatch, ...] = ()
+
+    @property
+    def normalized(self) -> Normalized:
+        return self.reading.normalized
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        """The sentences some rule wanted, tagged (and parsed where a rule needed it)."""
+        return self.reading.sentences
 
     @property
     def blaming(self) -> bool:
@@ -100,22 +107,6 @@ class UnknownRuleError(ValueError):
 
 class UnknownProfileError(ValueError):
     pass
-
-
-def split_sentences(doc: Doc) -> Iterator[Span]:
-    """Cut at sentence-final punctuation and line breaks; cheap, needs no parser."""
-    start = 0
-    strings = doc.vocab.strings
-    texts = [strings[orth] for orth in doc.to_array([ORTH]).tolist()]
-    for index, text in enumerate(texts):
-        following = texts[index + 1] if index + 1 < len(texts) else ""
-        if _SENTENCE_END.match(following):
-            continue  # "again??" and "what?!" end once, after the last mark
-        if _SENTENCE_END.match(text) or (text.isspace() and "\n" in text):
-            yield doc[start : index + 1]
-            start = index + 1
-    if start < len(doc):
-        yield doc[start:]
 
 
 def resolve_overlaps(flags: list[Flag]) -> list[Flag]:
@@ -138,16 +129,25 @@ class Engine:
     def __init__(self, pipeline: Pipeline, ruleset: RuleSet) -> None:
         self.pipeline = pipeline
         self.ruleset = ruleset
-        self.detector = Detector(pipeline.nlp, ruleset, pipeline.capabilities)
-        lists = ruleset.lists
-        self._known_words = frozenset(
-            word for rule in ruleset.rules for group in (rule.triggers or ()) for word in group
+        nlp, lists, capabilities = pipeline.nlp, ruleset.lists, pipeline.capabilities
+        self.detector = Detector(nlp, ruleset.rules, lists, capabilities)
+        self.risk_detector = Detector(nlp, ruleset.risk, lists, capabilities)
+        known_words = frozenset(
+            word
+            for rule in (*ruleset.rules, *ruleset.risk)
+            for group in (rule.triggers or ())
+            for word in group
         ) | frozenset(word for words in lists.values() for word in words)
-        self._you_are = frozenset(
+        you_are = frozenset(
             word
             for name in ("label-adjectives", "intensifiers", "absolute-words")
             for word in lists.get(name, ())
         )
+        self.reader = Reader(pipeline, self.detector, self.risk_detector, known_words, you_are)
+        add = nlp.vocab.strings.add
+        self._urgent_words = {
+            rule.id: frozenset(add(word) for word in rule.urgent_if) for rule in ruleset.risk
+        }
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -188,94 +188,52 @@ class Engine:
         if unknown:
             raise UnknownRuleError(unknown)
         enabled = set(self.detector.rules) - set(disable)
-        prepared = [self._candidates(text, enabled, exact=not full_parse) for text in texts]
-        wanted = [(span, rules) for _, candidates in prepared for span, rules in candidates]
-        docs = iter(self._parse(wanted, full_parse))
+        readings = self.reader.read_many(texts, enabled, full_parse=full_parse)
         return [
-            self._detect(
-                text, normalized, [(c, next(docs)) for c in candidates], chosen, min_severity
+            Analysis(
+                text,
+                reading,
+                self._flags(text, reading, chosen, min_severity),
+                chosen.name,
+                self._risk(reading),
             )
-            for text, (normalized, candidates) in zip(texts, prepared, strict=True)
+            for text, reading in zip(texts, readings, strict=True)
         ]
 
-    def _parse(self, wanted: list[tuple[Span, set[str]]], full_parse: bool) -> list[Doc]:
-        """Run the pipeline on the candidate sentences, in batches.
-
-        With full_parse=False the parser, a third of the pipeline's cost, runs only on the
-        sentences that need it: all are tagged first, then those where a rule that reads the
-        parse is wanted or a rule matched are parsed (Detector.needs_parse). The parser reads
-        the tok2vec output the first pass left on each Doc (doc.tensor), so a sentence parsed
-        later parses as it would in one go. (Measured: two batches, "wants the parse" and
-        "tag first", cost more than this on an 80-word draft.)
-        """
-        nlp = self.pipeline.nlp
-        # A span that is its whole Doc (a one-sentence draft) is parsed as it is: as_doc()
-        # copies, and on a short draft the copy is a tenth of the parse.
-        docs = [span.doc if len(span) == len(span.doc) else span.as_doc() for span, _ in wanted]
-        if (
-            full_parse
-            or Capability.parser not in self.pipeline.capabilities
-            or all(self.detector.wants_parse(rules) for _, rules in wanted)
-        ):
-            # One pass: no sentence can skip the parser. A lone sentence skips pipe()'s
-            # batching, which costs more than it saves on one Doc.
-            return [nlp(docs[0])] if len(docs) == 1 else list(nlp.pipe(docs))
-        for _ in nlp.pipe(docs, disable=["parser"]):
-            pass  # the pipeline annotates each Doc in place
-        parser = cast(TrainablePipe, nlp.get_pipe("parser"))
-        needing = (
-            d
-            for d, (_, rules) in zip(docs, wanted, strict=True)
-            if self.detector.needs_parse(d, rules)
-        )
-        for _ in parser.pipe(needing):
-            pass
-        return docs
-
-    def _candidates(
-        self, text: str, enabled: set[str], exact: bool
-    ) -> tuple[Normalized, list[tuple[Span, set[str]]]]:
-        """The sentences worth parsing: those holding a trigger word of an enabled rule (with
-        exact=True: the words one of its patterns requires)."""
-        normalized = normalize(text, self._known_words, self._you_are)
-        tokens = self.pipeline.nlp.make_doc(normalized.text)
-        # Word hashes per token, read in one go: building Token objects costs more than this.
-        hashes = tokens.to_array([LOWER, NORM])
-        candidates: list[tuple[Span, set[str]]] = []
-        for span in split_sentences(tokens):
-            words = cast(set[int], set(hashes[span.start : span.end].ravel().tolist()))
-            wanted = self.detector.triggered(words, enabled, exact)
-            if wanted:
-                candidates.append((span, wanted))
-        return normalized, candidates
-
-    def _detect(
-        self,
-        text: str,
-        normalized: Normalized,
-        parsed: list[tuple[tuple[Span, set[str]], Doc]],
-        profile: Profile,
-        min_severity: Severity,
-    ) -> Analysis:
+    def _flags(
+        self, text: str, reading: Reading, profile: Profile, min_severity: Severity
+    ) -> tuple[Flag, ...]:
         quoted = quoted_ranges(text)
-        sentences: list[Sentence] = []
         found: list[Flag] = []
         has_parser = Capability.parser in self.pipeline.capabilities
-        for (span, wanted), doc in parsed:
-            sentences.append(Sentence(span.start_char, doc))
-            if has_parser and not doc.has_annotation("DEP"):
-                continue  # left unparsed because nothing in it matched (see _parse)
-            for match in self.detector.detect(doc, wanted):
-                piece = doc[match.start : match.end]
-                start, end = normalized.to_original(
-                    span.start_char + piece.start_char, span.start_char + piece.end_char
-                )
+        for sentence in reading.sentences:
+            doc = sentence.doc
+            if not sentence.wanted.blame or (has_parser and not doc.has_annotation("DEP")):
+                continue  # left unparsed because no blame rule matched (see Reader._parse)
+            for match in self.detector.detect(doc, sentence.wanted.blame):
+                start, end = _in_original(reading, sentence, match.start, match.end)
                 if any(q_start <= start and end <= q_end for q_start, q_end in quoted):
                     continue
                 rule = self.rules[match.rule_id]
                 found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
         flags = [f for f in resolve_overlaps(found) if f.severity.rank >= min_severity.rank]
-        return Analysis(text, normalized, tuple(sentences), tuple(flags), profile.name)
+        return tuple(flags)
+
+    def _risk(self, reading: Reading) -> tuple[RiskMatch, ...]:
+        """Risk rules' matches. Quoted words count here: "she texted me 'i want to die'" is
+        still someone who may need help."""
+        found: list[RiskMatch] = []
+        for sentence in reading.sentences:
+            if not sentence.wanted.risk:
+                continue
+            for match in self.risk_detector.detect(sentence.doc, sentence.wanted.risk):
+                rule = self.risk_detector.rules[match.rule_id]
+                start, end = _in_original(reading, sentence, match.start, match.end)
+                urgent = rule.level == "urgent" or not self._urgent_words[rule.id].isdisjoint(
+                    reading.words
+                )
+                found.append(RiskMatch(rule, start, end, urgent))
+        return tuple(found)
 
     def sentence_docs(self, analysis: Analysis) -> list[Doc]:
         """The draft's parsed sentences, or the whole text parsed when no rule wanted a parse:
@@ -294,3 +252,11 @@ def load_engine(settings: Settings, ruleset: RuleSet | None = None) -> Engine:
     """Rules first (a bad rule file should stop start-up before the slow model load)."""
     ruleset = ruleset or load_rules(settings.rules_dir)
     return Engine(load_pipeline(settings.model), ruleset)
+
+
+def _in_original(reading: Reading, sentence: Sentence, start: int, end: int) -> tuple[int, int]:
+    """Token range [start, end) of one sentence's Doc as a range of the submitted text."""
+    piece = sentence.doc[start:end]
+    return reading.normalized.to_original(
+        sentence.start + piece.start_char, sentence.start + piece.end_char
+    )

@@ -30,7 +30,15 @@ def safety_out(safety: Safety | None) -> SafetyOut | None:
     if safety is None:
         return None
     resources = [ResourceOut(**vars(resource)) for resource in safety.resources]
-    return SafetyOut(level=safety.level, message=safety.message, resources=resources)
+    return SafetyOut(
+        level=safety.level,
+        kinds=list(safety.kinds),
+        message=safety.message,
+        question=safety.question,
+        resources=resources,
+        found_by=list(safety.found_by),
+        rules=list(safety.rules),
+    )
 
 
 def flag_out(flag: Flag) -> FlagOut:

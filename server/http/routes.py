@@ -43,6 +43,7 @@ from server.http.schemas import (
     RewriteRequest,
     RewriteResponse,
     RulesResponse,
+    SafetyLayers,
     StyleOut,
     StylesResponse,
 )
@@ -113,6 +114,11 @@ def health(mend: MendDep, request: Request) -> Response:
             note=pipeline.note,
             version=_version(),
             rooms=request.app.state.rooms.store.name,
+            safety=SafetyLayers(
+                patterns=len(engine.risk_detector.rules),
+                skipped_patterns=[rule.id for rule in engine.risk_detector.skipped],
+                classifier=None if mend.risk.classifier is None else mend.risk.classifier.name,
+            ),
         )
     )
 
@@ -188,7 +194,7 @@ def help_resources(mend: MendDep) -> Response:
     """Crisis and support lines, with where each entry comes from and when it was checked."""
     return as_json(
         HelpResponse(
-            version=mend.risk.version,
+            version=str(mend.risk.version),
             resources=[ResourceOut(**vars(resource)) for resource in mend.risk.resources],
         )
     )
@@ -214,7 +220,7 @@ def rehearse(body: RehearseRequest, mend: MendDep) -> Response:
     typed = [turn.text for turn in body.history if turn.speaker == "you"]
     with domain_errors(mend):
         practice = mend.practise(body.line, body.style, body.intensity, said_before)
-    return as_json(practice_out(practice, mend.risk.assess(body.line, *typed)))
+    return as_json(practice_out(practice, mend.assess(body.line, *typed)))
 
 
 @router.post("/v1/coach", response_model=CoachResponse, responses=ERRORS, tags=["coach"])

@@ -83,9 +83,26 @@ class ResourceOut(_Response):
 
 
 class SafetyOut(_Response):
-    level: Literal["concern", "urgent"]
+    level: Literal["checkin", "urgent"] = Field(
+        description=(
+            "urgent: signs of danger now (emergency numbers first); checkin: distress without "
+            "signs that it is happening now (a gentle question and the help page)."
+        )
+    )
+    kinds: list[str] = Field(description="suicide, self-harm, abuse, child, danger, eating.")
     message: str
+    question: str = Field(description="A gentle question to ask the person, in a line.")
     resources: list[ResourceOut]
+    found_by: list[Literal["patterns", "classifier"]] = Field(
+        description="Which layers of the check found it."
+    )
+    rules: list[str] = Field(description="Ids of the risk rules that matched (never the words).")
+
+
+class SafetyLayers(_Response):
+    patterns: int = Field(description="Risk rules the loaded pipeline can run.")
+    skipped_patterns: list[str]
+    classifier: str | None = Field(description="The classifier's architecture; null when off.")
 
 
 class AnalyzeResponse(_Response):
@@ -203,6 +220,7 @@ class HealthResponse(_Response):
     rooms: Literal["sqlite", "redis"] = Field(
         description="Where workshop rooms are kept: SQLite (default) or Redis (MEND_ROOMS_URL)."
     )
+    safety: SafetyLayers = Field(description="Which layers of the risk check are active.")
 
 
 class Problem(_Response):

@@ -131,6 +131,18 @@ def _check_rewrite_refs(
         raise RuleError(f"{path}: labels.default: a default situation is required")
 
 
+def load_word_lists(
+    path: Path, taken: Mapping[str, object] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Named word lists ("@name" in patterns) from one file; a name in `taken` (the lists
+    already loaded from another file) is an error, so "@name" always means one list."""
+    spec = validate_file(WordListsFile, path, read_yaml(path))
+    for name in spec.lists:
+        if taken is not None and name in taken:
+            raise RuleError(f"{path}: lists.{name}: this name is already a list elsewhere")
+    return {name: tuple(words) for name, words in spec.lists.items()}
+
+
 def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
     """Read rules/lexicons/ and check its cross-references."""
     feelings = validate_file(
@@ -141,7 +153,7 @@ def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
         FauxFile, folder / "faux_feelings.yaml", read_yaml(folder / "faux_feelings.yaml")
     )
     words_path = folder / "words.yaml"
-    word_lists = validate_file(WordListsFile, words_path, read_yaml(words_path))
+    word_lists = load_word_lists(words_path)
 
     feeling_words = {word for family in feelings.families for word in family.words}
     need_ids = {need.id for need in needs.needs}
@@ -164,9 +176,9 @@ def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
         needs={need.id: need for need in needs.needs},
         faux={entry.word: entry for entry in faux.faux},
         rewrite=rewrite,
-        relatives=tuple(word_lists.lists.get("relatives", ())),
+        relatives=word_lists.get("relatives", ()),
     )
-    lists = {name: tuple(words) for name, words in word_lists.lists.items()}
+    lists = dict(word_lists)
     for derived in ("feelings", "faux"):
         if derived in lists:
             raise RuleError(f"{words_path}: lists.{derived}: this name is taken by the lexicon")

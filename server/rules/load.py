@@ -9,12 +9,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from server.core.strict_yaml import RuleError, read_yaml, validate_file
 from server.rules.figures import FIGURES_FILE, load_figures
-from server.rules.lexicons import Lexicons, load_lexicons
+from server.rules.lexicons import Lexicons, load_lexicons, load_word_lists
 from server.rules.patterns import needs_of, word_forms
-from server.rules.schema import CATEGORIES, DATA_FOLDERS, Profile, ProfileFile, Rule, RuleFile
+from server.rules.schema import (
+    CATEGORIES,
+    DATA_FOLDERS,
+    RISK_KINDS,
+    PatternFields,
+    Profile,
+    ProfileFile,
+    RiskRule,
+    RiskRuleFile,
+    Rule,
+    RuleFile,
+)
+
+RISK_WORDS_FILE = "words.yaml"
+# Folders under rules/safety/ that hold data other than risk rules.
+SAFETY_DATA_FOLDERS = frozenset({"classifier", "training"})
 
 
 @dataclass(frozen=True)
@@ -23,38 +39,74 @@ class RuleSet:
     profiles: Mapping[str, Profile]
     lists: Mapping[str, tuple[str, ...]]
     lexicons: Lexicons
+    risk: tuple[RiskRule, ...] = ()
 
 
 def load_rule(path: Path, lists: Mapping[str, tuple[str, ...]]) -> Rule:
-    data = read_yaml(path)
-    spec = validate_file(RuleFile, path, data)
-    if spec.id != path.stem:
-        raise RuleError(f"{path}: id: {spec.id!r} must equal the file name {path.stem!r}")
+    spec = validate_file(RuleFile, path, read_yaml(path))
     if spec.category != path.parent.name:
         raise RuleError(
             f"{path}: category: {spec.category!r} must equal the folder {path.parent.name!r}"
         )
-    patterns, unless = tuple(spec.patterns), tuple(spec.unless)
     return Rule(
-        id=spec.id,
+        **pattern_fields(spec, path, lists),
         category=spec.category,
         severity=spec.severity,
         message=spec.message,
         why=spec.why,
         fix=spec.fix,
-        triggers=_trigger_groups(path, spec.triggers, lists),
-        patterns=patterns,
-        unless=unless,
-        unless_sentence_has=_words_or_error(
+    )
+
+
+def load_risk_rule(path: Path, lists: Mapping[str, tuple[str, ...]]) -> RiskRule:
+    spec = validate_file(RiskRuleFile, path, read_yaml(path))
+    if spec.kind != path.parent.name:
+        raise RuleError(f"{path}: kind: {spec.kind!r} must equal the folder {path.parent.name!r}")
+    return RiskRule(
+        **pattern_fields(spec, path, lists),
+        kind=spec.kind,
+        level=spec.level,
+        why=spec.why,
+        urgent_if=_words_or_error(path, "urgent_if", spec.urgent_if, lists),
+    )
+
+
+def load_risk_rules(folder: Path, lists: Mapping[str, tuple[str, ...]]) -> list[RiskRule]:
+    """Every risk rule under folder/<kind>/<id>.yaml (rules/safety/)."""
+    rules: list[RiskRule] = []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if sub.name in SAFETY_DATA_FOLDERS:
+            continue
+        if sub.name not in RISK_KINDS:
+            raise RuleError(f"{sub}: unknown risk kind folder; allowed: {', '.join(RISK_KINDS)}")
+        rules.extend(load_risk_rule(path, lists) for path in sorted(sub.glob("*.y*ml")))
+    return rules
+
+
+def pattern_fields(
+    spec: PatternFields, path: Path, lists: Mapping[str, tuple[str, ...]]
+) -> dict[str, Any]:
+    """What the detector needs of any rule file, blame or risk, with its word lists expanded."""
+    if spec.id != path.stem:
+        raise RuleError(f"{path}: id: {spec.id!r} must equal the file name {path.stem!r}")
+    patterns, unless = tuple(spec.patterns), tuple(spec.unless)
+    unless_sentence = tuple(spec.unless_sentence)
+    return {
+        "id": spec.id,
+        "triggers": _trigger_groups(path, spec.triggers, lists),
+        "patterns": patterns,
+        "unless": unless,
+        "unless_sentence_has": _words_or_error(
             path, "unless_sentence_has", spec.unless_sentence_has, lists
         ),
-        examples=spec.examples,
+        "unless_sentence": unless_sentence,
+        "unless_reading": frozenset(spec.unless_reading),
+        "examples": spec.examples,
         # Readings, like the reported-speech check, apply where a parse exists; without a
         # parser the rule still runs, as its patterns allow.
-        needs=needs_of(patterns + unless),
-        path=path,
-        unless_reading=frozenset(spec.unless_reading),
-    )
+        "needs": needs_of(patterns + unless + unless_sentence),
+        "path": path,
+    }
 
 
 def _words_or_error(
@@ -101,6 +153,7 @@ def load_rules(root: Path) -> RuleSet:
     if not root.is_dir():
         raise RuleError(f"{root}: rules folder not found")
     lexicons, lists = load_lexicons(root / "lexicons")
+    lists = {**lists, **load_word_lists(root / "safety" / RISK_WORDS_FILE, taken=lists)}
     rules: list[Rule] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         if folder.name in DATA_FOLDERS:
@@ -108,8 +161,9 @@ def load_rules(root: Path) -> RuleSet:
         if folder.name not in CATEGORIES:
             raise RuleError(f"{folder}: unknown category folder; allowed: {', '.join(CATEGORIES)}")
         rules.extend(load_rule(path, lists) for path in sorted(folder.glob("*.y*ml")))
+    risk = load_risk_rules(root / "safety", lists)
     seen: dict[str, Path] = {}
-    for rule in rules:
+    for rule in (*rules, *risk):
         if rule.id in seen:
             raise RuleError(f"{rule.path}: id: {rule.id!r} is already used by {seen[rule.id]}")
         seen[rule.id] = rule.path
@@ -118,4 +172,4 @@ def load_rules(root: Path) -> RuleSet:
     profiles = load_profiles(root / "profiles.yaml", tuple(rules))
     figures = load_figures(root / FIGURES_FILE, {rule.id: rule.category for rule in rules})
     rules = [replace(rule, figures=figures.get(rule.id, ())) for rule in rules]
-    return RuleSet(tuple(rules), profiles, lists, lexicons)
+    return RuleSet(tuple(rules), profiles, lists, lexicons, tuple(risk))

@@ -124,13 +124,20 @@ class PhrasePattern(Strict):
 Pattern = TokenPattern | DependencyPattern | PhrasePattern
 
 
-class RuleFile(Strict):
+def one_word_each(value: list[Any] | None) -> list[Any] | None:
+    """Words (or lists of words) for a check before the parse: each one lowercase token."""
+    for item in value or []:
+        for word in item if isinstance(item, list) else [item]:
+            if word != word.lower() or " " in word:
+                raise ValueError(f"{word!r} must be one lowercase word or an '@list'")
+    return value
+
+
+class PatternFields(Strict):
+    """What every rule file says about where it matches, blame rule or risk rule alike: one
+    schema, compiled by one detector and tested by one example runner."""
+
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    category: str
-    severity: Severity
-    message: str = Field(min_length=1, max_length=140)
-    why: str = Field(min_length=1, max_length=400)
-    fix: str = Field(min_length=1, max_length=200, description="What to write instead, in a line.")
     triggers: list[str] | list[list[str]] | None = Field(
         default=None,
         description=(
@@ -144,11 +151,30 @@ class RuleFile(Strict):
         default_factory=list,
         description="Words or '@lists': a sentence holding any of them is left alone by this rule.",
     )
+    unless_sentence: list[Pattern] = Field(
+        default_factory=list,
+        description="Patterns: a sentence where one of them matches is left alone by this rule.",
+    )
     unless_reading: list[Literal["generic-you", "information-question"]] = Field(
         default_factory=list,
         description="Readings of the parse that cancel a match (see server/detect/readings.py).",
     )
     examples: Examples
+
+    @field_validator("triggers", "unless_sentence_has")
+    @classmethod
+    def _lowercase_words(cls, value: list[Any] | None) -> list[Any] | None:
+        return one_word_each(value)
+
+
+class RuleFile(PatternFields):
+    """A blame rule: a flag with a message, a reason and a fix."""
+
+    category: str
+    severity: Severity
+    message: str = Field(min_length=1, max_length=140)
+    why: str = Field(min_length=1, max_length=400)
+    fix: str = Field(min_length=1, max_length=200, description="What to write instead, in a line.")
     rewrites: list[RewriteExample] = Field(default_factory=list)
 
     @field_validator("category")
@@ -158,36 +184,94 @@ class RuleFile(Strict):
             raise ValueError(f"unknown category {value!r}; allowed: {', '.join(CATEGORIES)}")
         return value
 
-    @field_validator("triggers", "unless_sentence_has")
+
+RISK_KINDS: tuple[str, ...] = ("suicide", "self-harm", "abuse", "child", "danger", "eating")
+"""The closed set of risk kinds (folders under rules/safety/), in the order they are reported."""
+
+RiskLevel = Literal["checkin", "urgent"]
+
+
+class RiskMatchExample(MatchExample):
+    level: RiskLevel | None = Field(
+        default=None, description="The level this sentence alone must get, when it matters."
+    )
+
+
+class RiskExamples(Examples):
+    match: list[RiskMatchExample] = Field(min_length=3)  # type: ignore[assignment]
+
+
+class RiskRuleFile(PatternFields):
+    """A risk rule: words that mean someone may be unsafe. A match gets the person a calm
+    pointer to help, never a block."""
+
+    kind: str
+    level: RiskLevel = Field(
+        description="urgent: danger now; checkin: distress without signs that it is happening now."
+    )
+    why: str = Field(min_length=1, max_length=400, description="What the rule is for, for editors.")
+    urgent_if: list[str] = Field(
+        default_factory=list,
+        description="Words or '@lists': a checkin match is urgent when the draft holds one.",
+    )
+    examples: RiskExamples
+
+    @field_validator("kind")
     @classmethod
-    def _lowercase_words(cls, value: list[Any] | None) -> list[Any] | None:
-        for item in value or []:
-            for word in item if isinstance(item, list) else [item]:
-                if word != word.lower() or " " in word:
-                    raise ValueError(f"{word!r} must be one lowercase word or an '@list'")
+    def _known_kind(cls, value: str) -> str:
+        if value not in RISK_KINDS:
+            raise ValueError(f"unknown kind {value!r}; allowed: {', '.join(RISK_KINDS)}")
         return value
 
+    @field_validator("urgent_if")
+    @classmethod
+    def _lowercase_urgent_words(cls, value: list[str]) -> list[str]:
+        return one_word_each(value) or []
 
-@dataclass(frozen=True)
-class Rule:
-    """A validated rule, with what it needs from the pipeline worked out from its patterns."""
+
+@dataclass(frozen=True, kw_only=True)
+class PatternRule:
+    """A validated rule as the detector compiles it, with what it needs from the pipeline
+    worked out from its patterns."""
 
     id: str
+    triggers: tuple[frozenset[str], ...] | None  # one word from each set must occur
+    patterns: tuple[Pattern, ...]
+    unless: tuple[Pattern, ...]
+    unless_sentence_has: frozenset[str]
+    unless_sentence: tuple[Pattern, ...] = ()
+    unless_reading: frozenset[str] = frozenset()
+    examples: Examples
+    needs: frozenset[Capability]
+    path: Path
+    # Blame inside someone else's reported speech ("Dad says you never call") is theirs, not
+    # the writer's; risk told about someone else still calls for help.
+    own_voice_only: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule(PatternRule):
+    """A validated blame rule."""
+
     category: str
     severity: Severity
     message: str
     why: str
     fix: str
-    triggers: tuple[frozenset[str], ...] | None  # one word from each set must occur
-    patterns: tuple[Pattern, ...]
-    unless: tuple[Pattern, ...]
-    unless_sentence_has: frozenset[str]
-    examples: Examples
-    needs: frozenset[Capability]
-    path: Path
     # How the rule did on labelled messages (rules/figures.yaml), one entry per group of sets.
     figures: tuple[RuleFigures, ...] = ()
-    unless_reading: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskRule(PatternRule):
+    """A validated risk rule."""
+
+    kind: str
+    level: RiskLevel
+    why: str
+    urgent_if: frozenset[str]  # every form of the words that make a checkin match urgent
+    examples: RiskExamples
+    own_voice_only: bool = False
 
 
 class ProfileFile(Strict):

@@ -4,28 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-Level = Literal["concern", "urgent"]
+from server.rules.schema import RISK_KINDS, RiskLevel
 
-KINDS: tuple[str, ...] = ("self-harm", "suicide", "abuse", "child", "danger")
+KINDS: tuple[str, ...] = RISK_KINDS
 """The closed set of risk kinds, in the order they are reported."""
 
-LEVELS: tuple[Level, ...] = ("concern", "urgent")
-"""The closed set of levels, mildest first."""
+LEVELS: tuple[RiskLevel, ...] = ("checkin", "urgent")
+"""The closed set of levels, mildest first. No risk is no answer at all (None)."""
 
-RESOURCE_KINDS: tuple[str, ...] = ("crisis", "domestic-abuse", "child", "emergency", "directory")
+RESOURCE_KINDS: tuple[str, ...] = (
+    "crisis",
+    "domestic-abuse",
+    "child",
+    "eating",
+    "emergency",
+    "directory",
+)
 """The closed set of helpline kinds."""
 
+LAYERS: tuple[str, ...] = ("patterns", "classifier")
+"""The two layers of the check: the risk rules (rules/safety/<kind>/) and the classifier."""
+
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "rules" / "safety"
-"""Where risk.yaml and helplines.yaml live in a checkout."""
+"""Where the risk rules, answers.yaml, helplines.yaml and the classifier live in a checkout."""
 
-RISK_FILE = "risk.yaml"
 HELPLINES_FILE = "helplines.yaml"
-
-
-class SafetyDataError(ValueError):
-    """A safety data file is missing, malformed or invalid; the message names file and field."""
+ANSWERS_FILE = "answers.yaml"
 
 
 @dataclass(frozen=True)
@@ -44,16 +49,24 @@ class Resource:
 
 @dataclass(frozen=True)
 class Safety:
-    """What to show when risk language is found: never a block, always a pointer."""
+    """What to show when risk language is found: never a block, always a pointer.
 
-    level: Literal["concern", "urgent"]
+    `found_by` names the layers that found it; `rules` the risk rules that matched (ids, never
+    the words), so a facilitator can see why."""
+
+    level: RiskLevel
     kinds: tuple[str, ...]
     message: str
+    question: str
     resources: tuple[Resource, ...]
+    found_by: tuple[str, ...]
+    rules: tuple[str, ...]
 
 
-def as_level(value: str) -> Level:
-    return "urgent" if value == "urgent" else "concern"
+@dataclass(frozen=True)
+class Answer:
+    message: str
+    question: str
 
 
 @dataclass(frozen=True)

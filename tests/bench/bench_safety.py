@@ -1,11 +1,13 @@
-"""Time the risk check against a bare parse of the same text, interleaved in one run.
+"""What the risk check adds to a check of a draft, as a ratio to a bare parse, in one run.
 
     python tests/bench/bench_safety.py [--rounds 50]
 
-Every text anyone types goes through RiskDetector.assess() as well as the parse, so its cost is
-reported as a ratio to nlp(text) with the engine's pipeline. The texts are the benchmark drafts
-and 5,000-character inputs built to make regexes backtrack (random characters, one long word,
-pronoun soup, near misses). Figures for a person to read, not pass/fail thresholds.
+Three calls on each text, interleaved: nlp(text) with the engine's pipeline (the baseline); the
+check without the risk check (an engine without risk rules, no classifier); and Mend.check,
+which runs the risk rules in the same reading and the classifier after it. The risk check's
+cost is the difference between the two checks, as a share of the parse. The texts are the
+benchmark drafts and 5,000-character inputs built to be awkward (random characters, one long
+word, pronoun soup, near misses). Figures for a person to read, not pass/fail thresholds.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import statistics
 import string
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -26,9 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_analyze import percentile, timed  # noqa: E402
 from drafts import DRAFTS  # noqa: E402
 
-from server.detect.engine import load_engine  # noqa: E402
-from server.safety.load import load_risk  # noqa: E402
-from server.safety.model import DEFAULT_DIRECTORY  # noqa: E402
+from server.detect.engine import Engine  # noqa: E402
+from server.service import Mend  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 LETTER = (
@@ -54,27 +56,41 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args()
 
-    nlp = load_engine(Settings()).pipeline.nlp
-    detector = load_risk(DEFAULT_DIRECTORY)
-    print(f"rounds: {args.rounds}")
-    print(f"{'text':<13} {'nlp p50':>8} {'assess p50':>11} {'assess p99':>11} {'ratio p50':>10}")
+    mend = Mend.load(Settings())
+    engine = mend.engine
+    nlp = engine.pipeline.nlp
+    without = Engine(engine.pipeline, replace(engine.ruleset, risk=()))
+
+    def check_without(text: str) -> object:
+        return without.analyze(text, full_parse=False)
+
+    layer = mend.risk.classifier and mend.risk.classifier.name
+    print(f"rounds: {args.rounds}; classifier: {layer}")
+    print(
+        f"{'text':<13} {'nlp p50':>8} {'no risk':>8} {'check':>8} {'check p99':>10} "
+        f"{'risk/parse':>11}"
+    )
     for label, text in {**DRAFTS, **HARD_TEXTS}.items():
         for _ in range(3):  # warm caches
             nlp(text)
-            detector.assess(text)
+            check_without(text)
+            mend.check(text)
         parse: list[float] = []
+        bare_check: list[float] = []
         check: list[float] = []
         for round_index in range(args.rounds):
-            pair: list[tuple[list[float], Callable[[], object]]] = [
+            calls: list[tuple[list[float], Callable[[], object]]] = [
                 (parse, partial(nlp, text)),
-                (check, partial(detector.assess, text)),
+                (bare_check, partial(check_without, text)),
+                (check, partial(mend.check, text)),
             ]
-            for samples, call in pair if round_index % 2 == 0 else reversed(pair):
+            for samples, call in calls if round_index % 2 == 0 else reversed(calls):
                 samples.append(timed(call))
-        base, own = statistics.median(parse), statistics.median(check)
+        base = statistics.median(parse)
+        plain, full = statistics.median(bare_check), statistics.median(check)
         print(
-            f"{label:<13} {base:8.2f} {own:11.2f} {percentile(check, 0.99):11.2f} "
-            f"{own / base:10.2f}"
+            f"{label:<13} {base:8.2f} {plain:8.2f} {full:8.2f} {percentile(check, 0.99):10.2f} "
+            f"{(full - plain) / base:11.2f}"
         )
     return 0
 

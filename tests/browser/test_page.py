@@ -353,6 +353,24 @@ def test_safety_notice_is_calm_and_lets_the_person_keep_going(tab: Session) -> N
     expect(page.locator("#draft")).to_have_value(f"{RISK} I still want to talk.")
 
 
+def test_safety_notice_differs_by_level(tab: Session) -> None:
+    """Check-in asks a gentle question and offers no exit button; danger now lists the emergency
+    numbers first and offers a way to leave the page at once."""
+    page = tab.page
+    page.goto("/")
+    write(page, RISK)
+    notice = page.locator("#safety")
+    expect(notice).to_have_attribute("data-level", "checkin")
+    expect(notice.locator("[data-safety-question]")).to_contain_text("?")
+    expect(notice.get_by_role("button", name="Leave now")).to_be_hidden()
+    write(page, "He's trying to break the door down and I've locked myself in the bathroom.")
+    expect(notice).to_have_attribute("data-level", "urgent")
+    expect(notice.locator(".resource").first).to_contain_text("Emergency")
+    notice.get_by_role("button", name="Leave now").click()
+    page.wait_for_url(f"**{EXIT_PATH}")
+    assert "mend" not in page.content().lower()
+
+
 def test_character_count_and_limit(tab: Session) -> None:
     page = tab.page
     page.goto("/")
