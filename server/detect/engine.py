@@ -210,7 +210,7 @@ class Engine:
             doc = sentence.doc
             if not sentence.wanted.blame or (has_parser and not doc.has_annotation("DEP")):
                 continue  # left unparsed because no blame rule matched (see Reader._parse)
-            for match in self.detector.detect(doc, sentence.wanted.blame):
+            for match in self.detector.detect(doc, sentence.wanted.blame, sentence.wanted.words):
                 start, end = _in_original(reading, sentence, match.start, match.end)
                 if any(q_start <= start and end <= q_end for q_start, q_end in quoted):
                     continue
@@ -226,7 +226,8 @@ class Engine:
         for sentence in reading.sentences:
             if not sentence.wanted.risk:
                 continue
-            for match in self.risk_detector.detect(sentence.doc, sentence.wanted.risk):
+            wanted = sentence.wanted
+            for match in self.risk_detector.detect(sentence.doc, wanted.risk, wanted.words):
                 rule = self.risk_detector.rules[match.rule_id]
                 start, end = _in_original(reading, sentence, match.start, match.end)
                 urgent = rule.level == "urgent" or not self._urgent_words[rule.id].isdisjoint(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
+import numpy
 import spacy
 from spacy.language import Language
 
@@ -30,9 +31,15 @@ from server.safety.model import KINDS
 DEFAULT_DIRECTORY = (
     Path(__file__).resolve().parents[2] / "rules" / "safety" / "classifier" / "model"
 )
+ADDITIVE = "bow-unigram"  # a linear model over single words: window scores add up
 RISK = "RISK"
 URGENT = "URGENT"
 LABELS: tuple[str, ...] = (RISK, URGENT, *KINDS)
+
+
+def _log_odds(scores: numpy.ndarray) -> numpy.ndarray:
+    clipped = numpy.clip(scores, 1e-7, 1 - 1e-7)
+    return numpy.log(clipped) - numpy.log(1 - clipped)  # type: ignore[no-any-return]
 
 
 def windows(sentences: Sequence[str]) -> list[str]:
@@ -67,9 +74,15 @@ class RiskClassifier:
             if not 0.0 < value < 1.0:
                 raise ValueError(f"threshold {value} is not between 0 and 1")
         self.nlp = nlp
+        # Scores come straight from the model, one batch per draft: pipe() and its
+        # annotation of each Doc cost more than the model itself on a few short windows.
+        self._model = textcat.model  # type: ignore[union-attr]
+        self._columns = {label: textcat.labels.index(label) for label in LABELS}  # type: ignore[union-attr]
         self.threshold = threshold
         self.urgent_threshold = urgent_threshold
         self.name = str(nlp.meta.get("mend", {}).get("architecture", "textcat"))
+        self.additive = self.name == ADDITIVE
+        self._bias = _log_odds(self._model.predict([nlp.make_doc("")]))[0]
 
     @classmethod
     def load(cls, path: Path = DEFAULT_DIRECTORY) -> RiskClassifier:
@@ -80,9 +93,25 @@ class RiskClassifier:
 
     def score(self, sentences: Sequence[str]) -> Scores:
         """The scores of the draft's highest-scoring window; zeros for an empty draft."""
-        texts = windows(sentences)
-        if not texts:
+        kept = [sentence.strip().lower() for sentence in sentences if sentence.strip()]
+        if not kept:
             return Scores()
-        best = max(self.nlp.pipe(texts), key=lambda doc: doc.cats[RISK])
-        cats = best.cats
-        return Scores(cats[RISK], cats[URGENT], {kind: cats[kind] for kind in KINDS})
+        make_doc = self.nlp.make_doc
+        if self.additive:
+            # A bag of single words is a sum of one weight per word, so a pair of sentences
+            # scores the sum of the two sentences' log-odds less the bias (the log-odds of no
+            # words): the model reads each word once instead of three times.
+            scores = self._model.predict([make_doc(text) for text in kept])
+            if len(kept) > 1:
+                odds = _log_odds(scores)
+                pairs = odds[:-1] + odds[1:] - self._bias
+                scores = numpy.vstack([scores, 1 / (1 + numpy.exp(-pairs))])
+        else:
+            scores = self._model.predict([make_doc(text) for text in windows(kept)])
+        columns = self._columns
+        best = scores[int(scores[:, columns[RISK]].argmax())]
+        return Scores(
+            float(best[columns[RISK]]),
+            float(best[columns[URGENT]]),
+            {kind: float(best[columns[kind]]) for kind in KINDS},
+        )
