@@ -87,7 +87,8 @@ def test_analyze_options(client: TestClient) -> None:
     assert [f["severity"] for f in gentle["flags"]] == ["info", "error"]
     errors_only = client.post("/v1/analyze", json={"text": text, "min_severity": "error"}).json()
     assert [f["rule"] for f in errors_only["flags"]] == ["youre-so-label"]
-    disabled = client.post("/v1/analyze", json={"text": text, "disable": ["youre-so-label"]}).json()
+    off = ["youre-so-label", "classifier-labels"]  # the rule, and the classifier's kind
+    disabled = client.post("/v1/analyze", json={"text": text, "disable": off}).json()
     assert [f["rule"] for f in disabled["flags"]] == ["i-feel-faux"]
 
 

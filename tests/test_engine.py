@@ -106,7 +106,11 @@ def test_min_severity_and_disable(engine: Engine) -> None:
     text = "I feel abandoned. You're so selfish."
     only_errors = engine.analyze(text, min_severity=Severity.error).flags
     assert [flag.rule.id for flag in only_errors] == ["youre-so-label"]
-    without_labels = engine.analyze(text, disable=["youre-so-label"]).flags
+    # With the rule off, the classifier still reads the sentence as a label...
+    without_rule = engine.analyze(text, disable=["youre-so-label"]).flags
+    assert [flag.rule.id for flag in without_rule] == ["i-feel-faux", "classifier-labels"]
+    # ...and its kinds are rules too, which can be switched off.
+    without_labels = engine.analyze(text, disable=["youre-so-label", "classifier-labels"]).flags
     assert [flag.rule.id for flag in without_labels] == ["i-feel-faux"]
 
 

@@ -16,7 +16,8 @@ RULES = load_rules(Settings().rules_dir).rules
 
 
 def _only(engine: Engine, rule: Rule) -> list[str]:
-    return [other.id for other in engine.ruleset.rules if other.id != rule.id]
+    """Every other rule, the classifier's kinds included, to be disabled."""
+    return [r.id for r in (*engine.ruleset.rules, *engine.ruleset.learned) if r.id != rule.id]
 
 
 MATCH_CASES = [
@@ -92,3 +93,22 @@ def test_risk_rule_leaves_near_miss_alone(
     assert not found, (
         f"{rule.id} should not find risk in {text!r}: {[text[m.start : m.end] for m in found]}"
     )
+
+
+# ---------------------------------------------------------------- the blame classifier
+
+LEARNED = load_rules(Settings().rules_dir).learned
+
+
+@pytest.mark.parametrize("text", [e.text for e in LEARNED[0].examples.match])
+def test_classifier_flags_its_example_as_a_whole_sentence(engine: Engine, text: str) -> None:
+    rules_only = [rule.id for rule in LEARNED]
+    assert not engine.analyze(text, disable=rules_only).blaming, "a rule already finds it"
+    flags = engine.analyze(text).flags
+    assert [flag.rule.id in rules_only for flag in flags] == [True], flags
+    assert flags[0].text == text.strip()
+
+
+@pytest.mark.parametrize("text", LEARNED[0].examples.no_match)
+def test_classifier_leaves_its_near_miss_alone(engine: Engine, text: str) -> None:
+    assert not engine.analyze(text).flags

@@ -110,6 +110,8 @@ def _rules_dir_with(tmp_path: Path, body: str, name: str = "sample-rule.yaml") -
     shutil.copytree(RULES_DIR / "lexicons", root / "lexicons")
     (root / "safety").mkdir()
     shutil.copy(RULES_DIR / "safety" / "words.yaml", root / "safety" / "words.yaml")
+    (root / "learned").mkdir()
+    shutil.copy(RULES_DIR / "learned" / "learned.yaml", root / "learned" / "learned.yaml")
     shutil.copy(RULES_DIR / "profiles.yaml", root / "profiles.yaml")
     (root / "absolutes").mkdir()
     (root / "absolutes" / name).write_text(body, encoding="utf-8")

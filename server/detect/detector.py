@@ -218,7 +218,7 @@ class Detector(Generic[R]):
             for rule in self.rules.values()
         }
         self._speech_verbs = frozenset(lists.get("speech-verbs", ()))
-        self._readings = Readings(lists)
+        self.readings = Readings(lists)
         self._patterns = {
             rule.id: _Matchers(nlp, rule, "patterns", rule.patterns, lists)
             for rule in self.rules.values()
@@ -333,7 +333,7 @@ class Detector(Generic[R]):
                 and not (
                     parsed
                     and readings
-                    and self._readings.cancels(doc, match.start, match.end, readings)
+                    and self.readings.cancels(doc, match.start, match.end, readings)
                 )
             )
         return found

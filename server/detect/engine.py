@@ -16,11 +16,15 @@ from spacy.tokens import Doc
 from server.core.nlp import Pipeline, load_pipeline
 from server.core.normalize import Normalized
 from server.detect.detector import Detector
+from server.detect.learned import BlameClassifier
 from server.detect.reading import Reader, Reading, Sentence
+from server.detect.readings import YOU
 from server.rules.load import RuleSet, load_rules
 from server.rules.schema import Capability, Profile, RiskRule, Rule, Severity
 from server.settings import Settings
 
+# What the parse can tell of a sentence the classifier reads as blame, as for the rules.
+LEARNED_READINGS = frozenset({"generic-you", "information-question"})
 # Quoted passages, where blaming words belong to someone else. A single quote only opens
 # after a non-letter, and an apostrophe inside a word ("you’re") does not close it.
 _QUOTED = re.compile(
@@ -126,11 +130,16 @@ def quoted_ranges(text: str) -> list[tuple[int, int]]:
 class Engine:
     """Loaded once per process; analyze() is a pure function of its arguments."""
 
-    def __init__(self, pipeline: Pipeline, ruleset: RuleSet) -> None:
+    def __init__(
+        self, pipeline: Pipeline, ruleset: RuleSet, learned: BlameClassifier | None = None
+    ) -> None:
         self.pipeline = pipeline
         self.ruleset = ruleset
+        self.learned = learned
+        self._learned_rules = {rule.category: rule for rule in ruleset.learned} if learned else {}
         nlp, lists, capabilities = pipeline.nlp, ruleset.lists, pipeline.capabilities
         self.detector = Detector(nlp, ruleset.rules, lists, capabilities)
+        self._rules = {**self.detector.rules, **{r.id: r for r in self._learned_rules.values()}}
         self.risk_detector = Detector(nlp, ruleset.risk, lists, capabilities)
         known_words = frozenset(
             word
@@ -151,7 +160,9 @@ class Engine:
 
     @property
     def rules(self) -> dict[str, Rule]:
-        return self.detector.rules
+        """Every rule that can flag: the patterns the pipeline can run, and the classifier's
+        kinds when it is loaded."""
+        return self._rules
 
     def profile(self, name: str) -> Profile:
         try:
@@ -184,7 +195,7 @@ class Engine:
     ) -> list[Analysis]:
         """Analyse several texts with one pass of the pipeline (it works best in batches)."""
         chosen = self.profile(profile)
-        unknown = set(disable) - {rule.id for rule in self.ruleset.rules}
+        unknown = set(disable) - {rule.id for rule in (*self.ruleset.rules, *self.ruleset.learned)}
         if unknown:
             raise UnknownRuleError(unknown)
         enabled = set(self.detector.rules) - set(disable)
@@ -193,7 +204,7 @@ class Engine:
             Analysis(
                 text,
                 reading,
-                self._flags(text, reading, chosen, min_severity),
+                self._flags(text, reading, chosen, min_severity, set(disable)),
                 chosen.name,
                 self._risk(reading),
             )
@@ -201,7 +212,12 @@ class Engine:
         ]
 
     def _flags(
-        self, text: str, reading: Reading, profile: Profile, min_severity: Severity
+        self,
+        text: str,
+        reading: Reading,
+        profile: Profile,
+        min_severity: Severity,
+        disabled: set[str],
     ) -> tuple[Flag, ...]:
         quoted = quoted_ranges(text)
         found: list[Flag] = []
@@ -216,8 +232,48 @@ class Engine:
                     continue
                 rule = self.rules[match.rule_id]
                 found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
+        found += self._learned_flags(text, reading, found, quoted, profile, disabled)
         flags = [f for f in resolve_overlaps(found) if f.severity.rank >= min_severity.rank]
         return tuple(flags)
+
+    def _learned_flags(
+        self,
+        text: str,
+        reading: Reading,
+        flagged: list[Flag],
+        quoted: list[tuple[int, int]],
+        profile: Profile,
+        disabled: set[str],
+    ) -> list[Flag]:
+        """The classifier's flags: whole sentences no rule flagged, outside quotes."""
+        if self.learned is None:
+            return []
+        normalized = reading.normalized
+        parsed = {s.start: s.doc for s in reading.sentences if s.doc.has_annotation("DEP")}
+        spans = []
+        for start, end in reading.spans:
+            piece = normalized.text[start:end]
+            stripped = piece.strip()
+            if not any(c.isalpha() for c in stripped):
+                continue
+            doc = parsed.get(start)
+            if doc is not None and self._read_as_innocent(doc):
+                continue  # a generic "you", or a question asking for facts
+            left = start + piece.index(stripped)
+            original = normalized.to_original(left, left + len(stripped))
+            if any(f.start < original[1] and original[0] < f.end for f in flagged) or any(
+                q_start <= original[0] and original[1] <= q_end for q_start, q_end in quoted
+            ):
+                continue
+            spans.append((stripped, original))
+        found = []
+        for verdict in self.learned.verdicts([piece for piece, _ in spans]):
+            rule = self._learned_rules[verdict.category]
+            if rule.id in disabled:
+                continue
+            start, end = spans[verdict.index][1]
+            found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
+        return found
 
     def _risk(self, reading: Reading) -> tuple[RiskMatch, ...]:
         """Risk rules' matches. Quoted words count here: "she texted me 'i want to die'" is
@@ -236,6 +292,16 @@ class Engine:
                 found.append(RiskMatch(rule, start, end, urgent))
         return tuple(found)
 
+    def _read_as_innocent(self, doc: Doc) -> bool:
+        """Whether, for one of its "you"s, the parse reads the sentence as a generic "you" or
+        a question asking for facts: what cancels a rule's match cancels the classifier's."""
+        cancels = self.detector.readings.cancels
+        return any(
+            cancels(doc, token.i, token.i + 1, LEARNED_READINGS)
+            for token in doc
+            if token.lower_ in YOU
+        )
+
     def sentence_docs(self, analysis: Analysis) -> list[Doc]:
         """The draft's parsed sentences, or the whole text parsed when no rule wanted a parse:
         a clean line still has a topic to answer."""
@@ -250,9 +316,11 @@ class Engine:
 
 
 def load_engine(settings: Settings, ruleset: RuleSet | None = None) -> Engine:
-    """Rules first (a bad rule file should stop start-up before the slow model load)."""
+    """Rules first (a bad rule file should stop start-up before the slow model load); the
+    blame classifier when its model is there."""
     ruleset = ruleset or load_rules(settings.rules_dir)
-    return Engine(load_pipeline(settings.model), ruleset)
+    learned = BlameClassifier.load(settings.rules_dir / "learned")
+    return Engine(load_pipeline(settings.model), ruleset, learned)
 
 
 def _in_original(reading: Reading, sentence: Sentence, start: int, end: int) -> tuple[int, int]:

@@ -130,7 +130,9 @@ def list_rules(mend: MendDep) -> Response:
     active = mend.engine.rules
     return as_json(
         RulesResponse(
-            rules=[rule_out(rule, rule.id in active) for rule in ruleset.rules],
+            rules=[
+                rule_out(rule, rule.id in active) for rule in (*ruleset.rules, *ruleset.learned)
+            ],
             profiles=[
                 ProfileOut(
                     name=p.name,

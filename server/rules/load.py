@@ -13,6 +13,7 @@ from typing import Any
 
 from server.core.strict_yaml import RuleError, read_yaml, validate_file
 from server.rules.figures import FIGURES_FILE, load_figures
+from server.rules.learned import load_learned_rules
 from server.rules.lexicons import Lexicons, load_lexicons, load_word_lists
 from server.rules.patterns import needs_of, word_forms
 from server.rules.schema import (
@@ -40,6 +41,7 @@ class RuleSet:
     lists: Mapping[str, tuple[str, ...]]
     lexicons: Lexicons
     risk: tuple[RiskRule, ...] = ()
+    learned: tuple[Rule, ...] = ()  # the blame classifier's flags, one rule per kind
 
 
 def load_rule(path: Path, lists: Mapping[str, tuple[str, ...]]) -> Rule:
@@ -172,4 +174,5 @@ def load_rules(root: Path) -> RuleSet:
     profiles = load_profiles(root / "profiles.yaml", tuple(rules))
     figures = load_figures(root / FIGURES_FILE, {rule.id: rule.category for rule in rules})
     rules = [replace(rule, figures=figures.get(rule.id, ())) for rule in rules]
-    return RuleSet(tuple(rules), profiles, lists, lexicons, tuple(risk))
+    learned = load_learned_rules(root / "learned")
+    return RuleSet(tuple(rules), profiles, lists, lexicons, tuple(risk), learned)

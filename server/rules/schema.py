@@ -33,7 +33,7 @@ CATEGORIES: dict[str, str] = {
 """The closed set of categories (folder names) and their display names."""
 
 # Folders under rules/ that hold data other than rules.
-DATA_FOLDERS = frozenset({"lexicons", "safety", "coach"})
+DATA_FOLDERS = frozenset({"lexicons", "safety", "coach", "learned"})
 
 
 class Severity(StrEnum):

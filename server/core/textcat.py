@@ -1,0 +1,150 @@
+"""A bag-of-words text classifier (spaCy's TextCategorizer), trained and read the same way by
+the risk check and the blame detector's second layer.
+
+Each is a linear model over single words (hashed), one score from 0 to 1 per label: no new
+dependency, nothing downloaded, a few MiB of memory and a small share of the parse's time.
+Texts are scored in the lower case they were trained in. Because the model is a sum of one
+weight per word, a pair of neighbouring sentences scores the sum of the two sentences'
+log-odds less the bias: pairs cost nothing more to score than their sentences.
+
+The training half (`train`, `fold_of`) is used by scripts/train-risk-classifier and
+scripts/train-blame-classifier, never at run time.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy
+import spacy
+from spacy.language import Language
+from spacy.training import Example
+from spacy.util import fix_random_seed, minibatch  # type: ignore[attr-defined]
+
+PIPE = "textcat_multilabel"
+ARCHITECTURE = "bow-unigram"
+BOW = {
+    "@architectures": "spacy.TextCatBOW.v3",
+    "exclusive_classes": False,
+    "ngram_size": 1,
+    "no_output_layer": False,
+    "length": 65536,
+}
+
+
+def log_odds(scores: numpy.ndarray) -> numpy.ndarray:
+    clipped = numpy.clip(scores, 1e-7, 1 - 1e-7)
+    return numpy.log(clipped) - numpy.log(1 - clipped)  # type: ignore[no-any-return]
+
+
+class BagOfWords:
+    """A trained model directory, read once; `predict` gives one row of label scores per text."""
+
+    def __init__(self, nlp: Language, labels: Sequence[str]) -> None:
+        textcat = nlp.get_pipe(PIPE) if nlp.has_pipe(PIPE) else None
+        known = list(getattr(textcat, "labels", ()))
+        missing = set(labels) - set(known)
+        if textcat is None or missing:
+            raise ValueError(f"the model lacks labels: {', '.join(sorted(missing)) or PIPE}")
+        self.nlp = nlp
+        self.meta: Mapping[str, Any] = nlp.meta.get("mend", {})
+        self.name = str(self.meta.get("architecture", "textcat"))
+        # Scores come straight from the model, one batch per draft: pipe() and its annotation
+        # of each Doc cost more than the model itself on a few short sentences.
+        self._model = textcat.model  # type: ignore[attr-defined]
+        self._columns = [known.index(label) for label in labels]
+        self._bias = log_odds(self._predict([""]))[0] if self.name == ARCHITECTURE else None
+
+    @classmethod
+    def load(cls, path: Path, labels: Sequence[str]) -> BagOfWords:
+        return cls(spacy.load(path), labels)
+
+    def threshold(self, key: str) -> float:
+        value = float(self.meta[key])
+        if not 0.0 < value < 1.0:
+            raise ValueError(f"{key} {value} is not between 0 and 1")
+        return value
+
+    def _predict(self, texts: Sequence[str]) -> numpy.ndarray:
+        make_doc = self.nlp.make_doc
+        scores = self._model.predict([make_doc(text.lower()) for text in texts])
+        return scores[:, self._columns]  # type: ignore[no-any-return]
+
+    def predict(self, texts: Sequence[str]) -> numpy.ndarray:
+        """One row per text, one column per label (in the order given at load)."""
+        return self._predict(texts) if texts else numpy.zeros((0, len(self._columns)))
+
+    def predict_with_pairs(self, texts: Sequence[str]) -> numpy.ndarray:
+        """Rows for each text, then for each two neighbouring texts read together."""
+        singles = self.predict(texts)
+        if len(texts) < 2:
+            return singles
+        if self._bias is None:  # not a sum of word weights: score the pairs as texts
+            pairs = self.predict([f"{a} {b}" for a, b in pairwise(texts)])
+        else:
+            odds = log_odds(singles)
+            pairs = 1 / (1 + numpy.exp(-(odds[:-1] + odds[1:] - self._bias)))
+        return numpy.vstack([singles, pairs])
+
+
+# --------------------------------------------------------------------------------- training
+
+
+def train(
+    texts: Sequence[str], cats: Sequence[Mapping[str, float]], labels: Iterable[str], seed: int
+) -> Language:
+    """A blank English tokenizer and a bag-of-words classifier trained on lower-cased texts.
+    A label missing from a row's `cats` is unknown there, not false. Deterministic."""
+    nlp = spacy.blank("en")
+    textcat = nlp.add_pipe(PIPE, config={"model": BOW})
+    for label in labels:
+        textcat.add_label(label)  # type: ignore[attr-defined]
+    examples = [
+        Example.from_dict(nlp.make_doc(text.lower()), {"cats": dict(row)})
+        for text, row in zip(texts, cats, strict=True)
+    ]
+    fix_random_seed(seed)
+    optimizer = nlp.initialize(lambda: examples)
+    shuffle = random.Random(seed)
+    for _ in range(10):  # epochs: 6 to 20 gave the same cross-validated figures
+        shuffle.shuffle(examples)
+        for batch in minibatch(examples, size=16):  # type: ignore[no-untyped-call]
+            nlp.update(batch, sgd=optimizer, drop=0.0)
+    nlp.meta["mend"] = {"architecture": ARCHITECTURE, "seed": seed, "rows": len(examples)}
+    return nlp
+
+
+def fold_of(groups: Sequence[str], folds: int, seed: int) -> list[int]:
+    """A fold for each row, from a seeded shuffle of its group (rows of a group stay together)."""
+    order = sorted(set(groups))
+    random.Random(seed).shuffle(order)
+    number = {group: index % folds for index, group in enumerate(order)}
+    return [number[group] for group in groups]
+
+
+def cross_validate(
+    texts: Sequence[str],
+    cats: Sequence[Mapping[str, float]],
+    groups: Sequence[str],
+    labels: Sequence[str],
+    score: Callable[[BagOfWords, int], numpy.ndarray],
+    *,
+    folds: int = 5,
+    seed: int = 11,
+) -> list[numpy.ndarray]:
+    """Each row's scores (`score(model, row)`) from a model trained on the other folds."""
+    fold = fold_of(groups, folds, seed)
+    scores: list[numpy.ndarray] = [numpy.zeros(0)] * len(texts)
+    for held in range(folds):
+        kept = [i for i, f in enumerate(fold) if f != held]
+        nlp = train([texts[i] for i in kept], [cats[i] for i in kept], labels, seed)
+        model = BagOfWords(nlp, labels)
+        for i, f in enumerate(fold):
+            if f == held:
+                scores[i] = score(model, i)
+        print(f"  fold {held + 1}/{folds} done", flush=True)
+    return scores

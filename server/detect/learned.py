@@ -1,0 +1,64 @@
+"""The blame detector's second layer: a classifier that reads every sentence no rule flagged.
+
+The rules (rules/<category>/) name the wordings of blame they know; people find others
+("Mother of the year, right here.", "Cancel on me one more time and that's it for us.").
+This layer scores each sentence the rules left alone with the shared bag-of-words classifier
+(server/core/textcat.py), trained by `scripts/train-blame-classifier` on the labelled sets and
+read from rules/learned/model/, and flags those it is confident about, under the kind of blame
+it finds likeliest. Each kind's message, why and fix are data (rules/learned/learned.yaml),
+so a flag from here is explained like any other, and says it comes from the classifier
+(server/rules/learned.py reads them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.core.textcat import BagOfWords
+from server.rules.schema import CATEGORIES
+
+MODEL = "model"
+BLAME = "BLAME"
+LABELS: tuple[str, ...] = (BLAME, *CATEGORIES)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A sentence the classifier reads as blame: its index, the kind, the score."""
+
+    index: int
+    category: str
+    score: float
+
+
+class BlameClassifier:
+    """Reads sentences as blaming or not; the threshold was chosen by the training script's
+    cross-validation, for precision, and is stored with the model."""
+
+    def __init__(self, model: BagOfWords) -> None:
+        self.model = model
+        self.name = model.name
+        self.threshold = model.threshold("threshold")
+
+    @classmethod
+    def load(cls, folder: Path) -> BlameClassifier | None:
+        """The model under folder/model, or None when there is none (the rules run alone)."""
+        path = folder / MODEL
+        if not (path / "meta.json").is_file():
+            return None
+        return cls(BagOfWords.load(path, LABELS))
+
+    def verdicts(self, sentences: Sequence[str]) -> list[Verdict]:
+        """The sentences scoring at least the threshold, each with its likeliest kind."""
+        scores = self.model.predict(sentences)
+        found = []
+        for index, row in enumerate(scores):
+            if row[0] >= self.threshold:
+                category = CATEGORIES_ORDER[int(row[1:].argmax())]
+                found.append(Verdict(index, category, float(row[0])))
+        return found
+
+
+CATEGORIES_ORDER: tuple[str, ...] = tuple(CATEGORIES)
