@@ -39,7 +39,7 @@ bench: $(STAMP)  ## benchmarks: ratios to a bare-spaCy baseline in the same run
 	$(BIN)/python tests/bench/bench_http.py
 
 eval: $(STAMP)  ## detector figures on the tuning sets, then every blind set apart
-	$(BIN)/python tests/eval_detector.py tests/data/labelled.jsonl tests/data/holdout.jsonl
+	$(BIN)/python tests/eval_detector.py tests/data/labelled*.jsonl tests/data/holdout.jsonl
 	$(BIN)/python tests/eval_blind.py
 
 lock:  ## re-lock the dependencies with hashes (needs uv)

@@ -368,3 +368,17 @@ def test_harm_long_past_is_recovery_for_both_layers(mend: Mend) -> None:
     assert sure.assess("It's been six years since I last hurt myself and I'm proud.") is None
     # Only the sentence that tells of recovery is set aside, not the rest of the draft.
     assert sure.assess("It's been six years since I last hurt myself. I'm scared again.")
+
+
+@pytest.mark.parametrize("text", [t for t in ODD_INPUTS if t.strip()])
+def test_odd_input_gets_a_clear_answer_from_the_api(client: Any, text: str) -> None:
+    response = client.post("/v1/analyze", json={"text": text})
+    assert response.status_code == 200, response.text
+    safety = response.json()["safety"]
+    assert safety is None or safety["resources"]
+
+
+def test_an_empty_draft_is_a_clear_422(client: Any) -> None:
+    response = client.post("/v1/analyze", json={"text": ""})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
