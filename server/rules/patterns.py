@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import cache
 from collections.abc import Callable, Iterator, Mapping
+from functools import cache
 from typing import Any
 
 from server.core.inflect import getAllInflections, getAllInflectionsOOV, getAllLemmas
