@@ -288,8 +288,9 @@ def test_suggestions_on_the_labelled_set(engine: Engine) -> None:
     [
         ("she gets upset", "when she gets upset"),
         ("when she gets upset", "when she gets upset"),
-        ("Whenever I call", "Whenever I call"),
-        ("every time we talk", "every time we talk"),
+        ("Whenever I call", "when I call"),
+        ("every time we talk", "when we talk"),
+        ("every single time we talk", "when we talk"),
         ("since March", "since March"),
         ("inside jokes get made about me", "when inside jokes get made about me"),
     ],

@@ -95,6 +95,8 @@ def compose_block(
     feelings = [f for f in feelings if f in genuine or answers.feeling] or ["hurt"]
     chosen = choose(block, answers, parts, behaviour, matter, topics, lexicons)
     needs, requests = chosen.needs, chosen.requests
+    if not answers.situation:
+        situations = _speakable(situations, feelings[0], check)
 
     why = _why(block)
     candidates: list[Suggestion] = []
@@ -134,6 +136,20 @@ def compose_block(
             )
     found = _passing(candidates, check, limit)
     return found or _passing(_fallbacks(block, feelings[0], why), check, 1)
+
+
+def _speakable(situations: list[Situation], feeling: str, check: Check) -> list[Situation]:
+    """The situations that can be said without blame, in order: a reading that re-checks as
+    blame ("I talk about my job and you interrupt me") gives way to the next ("you interrupt
+    me while I talk about my job") before the shapes are filled, so every shape still has the
+    best of them."""
+    head = situations[:_TRIED]
+    verdicts = check([_statement(feeling, s, None, None) for s in head])
+    kept = [s for s, clean in zip(head, verdicts, strict=True) if clean]
+    return kept + situations[_TRIED:] if kept else situations
+
+
+_TRIED = 6  # situations tried before the shapes are filled; later ones are rarely reached
 
 
 def _not_said_in(situation: str, feelings: Sequence[str]) -> str:

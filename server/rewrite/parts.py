@@ -340,7 +340,7 @@ def read_situations(
             continue
         said = occasion(doc, observation(behaviour, lexicons, topics))
         if together := with_time(behaviour, said):
-            found.append(Situation(together, False, behaviour.past, behaviour))
+            found += [Situation(text, False, behaviour.past, behaviour) for text in together]
         elif behaviour.when:
             found.append(Situation(behaviour.when, False, is_past(behaviour.when, doc), behaviour))
         found.append(Situation(said, False, behaviour.past, behaviour))

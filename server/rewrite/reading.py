@@ -34,7 +34,7 @@ _JUDGING = frozenset(
 _CLAUSE_MARKERS = ("when", "whenever", "while", "every time", "after", "since")
 _SPEECH = frozenset(("say", "tell"))
 # Imperatives that are idioms or wrappers, not a wish for the act: "keep it up and ...",
-# "stop telling me", "let me be".
+# "spare me", "let me be", "grow up".
 _NOT_COMMANDS = frozenset("be stop spare let keep go do get try look grow quit leave".split())
 
 
@@ -66,20 +66,62 @@ def forbidden(doc: Doc) -> Behaviour | None:
 
 
 def commanded(doc: Doc) -> list[Behaviour]:
-    """ "Be more like Grandma and actually listen for once" -> the listening doesn't happen."""
+    """What an imperative says happens. A wish says the act is missing ("be more like Grandma
+    and actually listen for once": she doesn't listen); "stop X-ing" and "keep X-ing" say X
+    happens; so does an imperative that sets the condition of a threat ("bring up my weight
+    one more time and I'm leaving", "skip my recital and don't expect me there") or is
+    granted in mock ("oh sure, take another loan from me")."""
     found = []
     for token in doc:
-        root_like = token.dep_ == "ROOT" or (token.dep_ == "conj" and token.head.dep_ == "ROOT")
-        if not root_like or token.tag_ != "VB" or token.lemma_ in _NOT_COMMANDS:
+        if not _imperative(token):
             continue
-        if any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in token.children):
+        inner = [c for c in token.children if c.dep_ in ("xcomp", "ccomp") and c.tag_ == "VBG"]
+        if token.lemma_ in _GOES_ON and inner:
+            behaviour = behaviour_of(inner[0], False, False, doc)
+        elif token.lemma_ in _NOT_COMMANDS:
             continue
-        if token.dep_ == "conj" and any(c.dep_ == "nsubj" for c in token.head.children):
-            continue
-        behaviour = behaviour_of(token, True, False, doc)
+        else:
+            behaviour = behaviour_of(token, not (_threat(token) or _granted(token)), False, doc)
         if behaviour is not None:
             found.append(behaviour)
     return found
+
+
+def _imperative(token: Token) -> bool:
+    """A bare verb at the top of the sentence, or joined to one, with no subject of its own."""
+    top = token.dep_ == "ROOT" or (token.dep_ == "conj" and token.head.dep_ == "ROOT")
+    # "Oh sure, take another loan from me, what's another thousand": the parse hangs the
+    # imperative under the question that follows it.
+    top = top or (token.dep_ == "ccomp" and token.i < token.head.i and _granted(token))
+    if not top or token.tag_ != "VB":
+        return False
+    if any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in token.children):
+        return False
+    return not (token.dep_ == "conj" and any(c.dep_ == "nsubj" for c in token.head.children))
+
+
+def _threat(token: Token) -> bool:
+    """ "Say that again and I'm out": an imperative joined by "and" to what will follow
+    (a clause with a subject of its own, or a forbidding "don't expect me")."""
+    if token.dep_ != "ROOT" or not any(c.lower_ == "and" for c in token.children):
+        return False
+    for conj in (c for c in token.children if c.dep_ == "conj"):
+        own = any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children)
+        forbidding = any(c.dep_ == "neg" for c in conj.children)
+        if own or forbidding:
+            return True
+    return False
+
+
+def _granted(token: Token) -> bool:
+    """ "Sure, take another loan": leave granted with a sigh, in mock."""
+    before = [t.lower_ for t in token.doc[: token.i] if not t.is_punct]
+    return bool(before) and before[-1] in _MOCK_LEAVE
+
+
+# "stop X-ing", "quit X-ing", "keep X-ing": X is what happens.
+_GOES_ON = frozenset("stop quit keep".split())
+_MOCK_LEAVE = frozenset("sure fine yeah go ahead".split())
 
 
 def condition(doc: Doc) -> Behaviour | None:
@@ -280,27 +322,29 @@ def act_words(behaviour: Behaviour) -> list[Token]:
     return [*words, *behaviour.phrase]
 
 
-def with_time(behaviour: Behaviour, said: str) -> str | None:
+def with_time(behaviour: Behaviour, said: str) -> list[str]:
     """ "You're always on your phone when I visit" -> "I visit and you're on your phone": the
     moment and the act together, unless the verb only judges the moment ("you let me down
-    when you skipped my recital")."""
+    when you skipped my recital"). Also the other way round ("you interrupt me while I talk
+    about my job"), for when the first reads as blame on its own ("and you interrupt me")."""
     when = behaviour.when
     if not when or behaviour.lemma in _JUDGING:
-        return None
+        return []
     lowered = when.lower()
     marker = next((m for m in _CLAUSE_MARKERS if lowered.startswith(m + " ")), None)
     if marker is None:
-        return None
+        return []
     moment = when[len(marker) :].strip()
     if marker == "since":  # "since you started dating Greg" stays a time, said after the act
-        return f"{said} {when}"
+        return [f"{said} {when}"]
     # "every time I bring up my boyfriend you change the subject": the regex took both.
     cut = re.search(r"\s+you\b", moment)
     if cut and moment.lower().startswith(("i ", "we ")):
         moment = moment[: cut.start()]
     if not moment or _plain(said) in _plain(moment) or _plain(moment) in _plain(said):
-        return None
-    return f"{moment} and {said}"
+        return []
+    after = marker if marker in ("after", "while") else "while"
+    return [f"{moment} and {said}", f"{said} {after} {moment}"]
 
 
 _OCCASIONS = re.compile(

@@ -152,12 +152,14 @@ def mid_sentence(text: str) -> str:
 
 
 # A situation that already opens with one of these needs no "when" before it.
-_CLAUSE_START = re.compile(
-    r"(when|whenever|since|if|after|while|every time|in|at|around|during|on)\b", re.IGNORECASE
-)
+_CLAUSE_START = re.compile(r"(when|since|if|after|while|in|at|around|during|on)\b", re.IGNORECASE)
+# Markers that say "each and every time": an absolute, like "always"; said as "when".
+_EVERY_TIME = re.compile(r"(?:whenever|(?:every|each) (?:single )?time|any ?time)\s+", re.I)
 
 
 def when_clause(text: str) -> str:
-    """ "when <text>", unless the text opens its own clause ("whenever she calls", "since
-    March"): the person's "when she gets upset" must not become "when when she gets upset"."""
+    """ "when <text>", unless the text opens its own clause ("since March", "after dinner"):
+    the person's "when she gets upset" must not become "when when she gets upset", and
+    "whenever I ask" or "every time I ask" become "when I ask"."""
+    text = _EVERY_TIME.sub("when ", text, count=1) if _EVERY_TIME.match(text) else text
     return text if _CLAUSE_START.match(text) else f"when {text}"
