@@ -364,7 +364,58 @@ def test_whole_message_keeps_warmth_and_clean_sentences(engine: Engine) -> None:
     assert result.message.startswith("Hi Mum, thanks for the flowers. Mom I love you, and I feel")
     assert result.message.endswith(" See you Sunday x")
     assert "smother" not in result.message
-    assert result.suggestions[0].text.startswith("Mom I love you, and I feel")
+    # the warm sentence just before the blame opens the suggestion too, as written
+    opening = "Hi Mum, thanks for the flowers. Mom I love you, and I feel"
+    assert result.suggestions[0].text.startswith(opening)
+
+
+@pytest.mark.parametrize(
+    ("draft", "opens", "message"),
+    [
+        # a plain clause before "but" is the writer's own, kept as written
+        (
+            "I know you're busy, but you never call me back.",
+            "I know you're busy, and I feel",
+            "I know you're busy, and I feel",
+        ),
+        # warm sentences right before the blame open the suggestion
+        (
+            "Dad, I love you. Thank you for the lift. But you always criticise my driving.",
+            "Dad, I love you. Thank you for the lift. I feel",
+            "Dad, I love you. Thank you for the lift. I feel",
+        ),
+        # praise of other people is a comparison, not the writer's warmth
+        (
+            "My friends' parents are proud of them. You never ask about my job.",
+            "I feel",
+            "My friends' parents are proud of them. I feel",
+        ),
+    ],
+)
+def test_the_writers_own_words_around_the_blame_stay(
+    engine: Engine, draft: str, opens: str, message: str
+) -> None:
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    assert result.suggestions[0].text.startswith(opens)
+    assert result.message.startswith(message)
+    assert result.message.count("I love you") <= 1
+
+
+@pytest.mark.parametrize(
+    "draft",
+    ["You always forget my birthday. Every single year.", "you never text back. like ever."],
+)
+def test_a_fragment_that_repeats_the_absolute_goes_with_the_blame(
+    engine: Engine, draft: str
+) -> None:
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    assert result.message == result.suggestions[0].text
+    assert "ever" not in result.message.lower().replace("every", "")
+
+
+def test_never_ever_is_still_never(engine: Engine) -> None:
+    text = first(engine, "you never ever text back")
+    assert "don't" in text
 
 
 def test_needs_and_requests_fit_the_topic_and_vary(engine: Engine) -> None:

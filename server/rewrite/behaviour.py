@@ -62,11 +62,15 @@ def _unwrap(verb: Token) -> tuple[Token, bool]:
 
 
 def _is_negated(*verbs: Token) -> bool:
-    return any(
-        child.dep_ == "neg" or child.lower_ in ("never", "not", "n't")
+    """A "not" or "never" on the verb, or on an adverb of it: in "you never ever text back"
+    the parse hangs "never" on "ever"."""
+    near = [
+        t
         for verb in verbs
         for child in verb.children
-    )
+        for t in (child, *(child.children if child.dep_ == "advmod" else ()))
+    ]
+    return any(t.dep_ == "neg" or t.lower_ in ("never", "not", "n't") for t in near)
 
 
 def time_clause(doc: Doc) -> str | None:

@@ -95,8 +95,10 @@ def request_for(behaviour: Behaviour | None, lexicons: Lexicons) -> str | None:
     if behaviour is None or behaviour.lemma == "be":
         return None
     if not behaviour.negated:
-        if behaviour.lemma == "tell" and any(t.lower_ in ("what", "how") for t in behaviour.phrase):
-            return None  # "telling me what to do" is advice, not sharing my news
+        if behaviour.lemma == "tell" and any(
+            t.lower_ in ("what", "how", "to") for t in behaviour.phrase
+        ):
+            return None  # "telling me what to do", "... to go": advice, not sharing my news
         template = lexicons.rewrite.done_requests.get(behaviour.lemma)
         obj = words_of(behaviour.object)
         if template is None or ("{object}" in template and not obj):
