@@ -24,7 +24,7 @@ from server.core.strict_yaml import RuleError, read_yaml, validate_file
 from server.detect.engine import Analysis
 from server.rewrite.behaviour import find_behaviour
 from server.rewrite.parts import topic_phrase
-from server.rewrite.reading import act_words
+from server.rewrite.said import act_words
 from server.rewrite.topics import TopicsFile, find_matter, load_topics
 from server.rewrite.words import flip_pronouns, words_of
 from server.rules.lexicons import Lexicons

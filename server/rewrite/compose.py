@@ -18,7 +18,7 @@ from server.rewrite.blocks import blocks
 from server.rewrite.choose import choose
 from server.rewrite.model import Answers, Block, Check, Rewrite, Situation, Suggestion
 from server.rewrite.parts import feelings_and_needs, read_situations, topic_phrase, unique
-from server.rewrite.reading import act_words
+from server.rewrite.said import act_words
 from server.rewrite.topics import find_matter, topics_for
 from server.rewrite.words import (
     ABSENCE_VERBS,

@@ -25,7 +25,8 @@ from server.rewrite.behaviour import (
     verb_lemma,
 )
 from server.rewrite.model import Block, Situation
-from server.rewrite.reading import absent, occasion, readings, with_time
+from server.rewrite.reading import readings
+from server.rewrite.said import absent, occasion, with_time
 from server.rewrite.topics import Matter, TopicsFile
 from server.rewrite.words import (
     ABSENCE_VERBS,
