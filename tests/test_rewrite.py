@@ -473,3 +473,43 @@ def test_rotation_is_stable_and_spreads() -> None:
     assert rotated(items, "You never call.") == rotated(items, "you never call")
     starts = {rotated(items, f"draft number {n}")[0] for n in range(20)}
     assert len(starts) > 1
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # the participle a verdict is pinned on is the act
+        (
+            "You're a bully, yelling at the kids over spilled juice.",
+            "you yell at the kids",
+            "bully",
+        ),
+        ("You're just like Dad, walking out whenever things get hard.", "you walk out", "like Dad"),
+        # the writer's own clause beside the verdict
+        (
+            "You're a terrible listener, I told you the party was Friday.",
+            "the party was",
+            "terrible",
+        ),
+        # a bare verdict, then the fact it is about
+        ("You're lazy. The lawn hasn't been mowed in a month.", "when the lawn hasn't", "lazy"),
+        # what she is called is not what it is about
+        ("You are such a drama queen about my tattoo.", "my tattoo", "drama"),
+    ],
+)
+def test_a_verdict_gives_way_to_what_it_is_pinned_on(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    text = result.suggestions[0].text
+    assert said in text
+    assert never not in text
+    assert never not in result.message  # the fact goes with the verdict, said once
+    assert result.message.count("lawn") <= 1
+
+
+def test_a_plan_after_a_verdict_is_not_its_fact(engine: Engine) -> None:
+    draft = "You're a nag. I'll take the bins out when I'm ready."
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    assert result.message.endswith("I'll take the bins out when I'm ready.")
+    assert "when I'll" not in result.suggestions[0].text

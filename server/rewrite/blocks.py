@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 
 from server.detect.engine import Analysis, Flag
 from server.rewrite.model import Block
+from server.rewrite.verdicts import bare_verdict, fact
 from server.rewrite.words import DROPPED_ADVERBS, GREETING_WORDS, capitalize
 from server.rules.lexicons import Lexicons
 
@@ -21,6 +22,7 @@ Sentence = tuple[Doc, tuple[int, int], list[Flag]]
 def blocks(analysis: Analysis, lexicons: Lexicons) -> list[Block]:
     """Group adjacent sentences holding a warning or error into blocks."""
     blaming = analysis.blaming_flags
+    genuine = frozenset(lexicons.feeling_words())
     found: list[Block] = []
     current: list[Sentence] = []
     previous_end = None
@@ -29,13 +31,15 @@ def blocks(analysis: Analysis, lexicons: Lexicons) -> list[Block]:
             sentence.start, sentence.start + len(sentence.doc.text.rstrip())
         )
         flags = [f for f in blaming if start <= f.start < end]
+        gap = analysis.text[previous_end:start] if previous_end is not None else ""
         if not flags:
+            if current and not gap.strip() and _pinned_on(current, sentence.doc, genuine):
+                current.append((sentence.doc, (start, end), []))
             if current:
                 found.append(_make_block(analysis, current, lexicons, found))
                 current = []
             previous_end = end
             continue
-        gap = analysis.text[previous_end:start] if previous_end is not None else ""
         if current and gap.strip():
             found.append(_make_block(analysis, current, lexicons, found))
             current = []
@@ -68,6 +72,7 @@ def _make_block(
     if tail := _echo_after(analysis, spans[-1][1]):
         spans = (*spans, tail)
     return Block(
+        evidence=tuple(doc for doc, _, flags in sentences if not flags),
         docs=tuple(doc for doc, _, _ in sentences),
         spans=spans,
         flags=tuple(flag for _, _, flags in sentences for flag in flags),
@@ -76,6 +81,12 @@ def _make_block(
         lead=lead,
         opening=text[opening[0] : opening[1]] if opening else "",
     )
+
+
+def _pinned_on(block: list[Sentence], after: Doc, genuine: frozenset[str]) -> bool:
+    """Whether a clean sentence is the fact a block of bare verdicts is about ("You're lazy.
+    The lawn hasn't been mowed in a month."): the rewrite then says it in their place."""
+    return all(bare_verdict(doc, genuine) for doc, _, _ in block) and fact(after) is not None
 
 
 def _words(text: str) -> set[str]:

@@ -28,6 +28,7 @@ from server.rewrite.model import Block, Situation
 from server.rewrite.reading import readings
 from server.rewrite.said import absent, occasion, with_time
 from server.rewrite.topics import Matter, TopicsFile
+from server.rewrite.verdicts import is_verdict
 from server.rewrite.words import (
     ABSENCE_VERBS,
     MENTAL_VERBS,
@@ -156,19 +157,28 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
             if (
                 token.dep_ in ("pobj", "pcomp")
                 and token.head.lower_ in ("about", "with", "over", "on", "at", "into", "for")
-                and token.pos_ in ("NOUN", "PROPN", "VERB")
+                # a word the tagger got wrong still names a thing ("my tattoo" as an adverb)
+                and token.pos_ not in ("PRON", "DET", "NUM", "PUNCT")
                 and token.lemma_.lower() not in VAGUE_TOPICS
             ):
                 # "on making Thanksgiving all about you": the thing, not the accusation.
                 things = [c for c in token.children if c.dep_ == "dobj" and c.pos_ == "PROPN"]
+                # "my hours at the hospital": the hours, and where ("the lecture about my
+                # spending" is about the spending)
+                owner = token.head.head
+                where = token.head.lower_ not in ("about", "over")
+                if where and _named(owner) and owner.lemma_.lower() not in PEOPLE and not things:
+                    things = [owner]
                 words = drop_absolutes(list((things[0] if things else token).subtree))
-                if not any(t.lower_ in ("you", "yourself") for t in words):
+                while words and (words[0].is_punct or words[0].dep_ in ("neg", "cc", "prep")):
+                    words = words[1:]  # "..., not my hours at the hospital"
+                if words and not any(t.lower_ in ("you", "yourself") for t in words):
                     return words_of(words)
     chunks = [
         chunk
         for doc in docs
         for chunk in doc.noun_chunks
-        if chunk.root.pos_ in ("NOUN", "PROPN")
+        if _named(chunk.root)
         and chunk.root.lemma_.lower() not in VAGUE_TOPICS
         and chunk.root.lower_ not in PEOPLE
     ]
@@ -183,10 +193,23 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
     for doc in docs:
         for token in doc:
             lemma = token.lemma_.lower()
-            if token.pos_ == "NOUN" and lemma not in VAGUE_TOPICS and lemma not in PEOPLE:
+            if _named(token) and token.pos_ == "NOUN" and lemma not in PEOPLE:
                 plural = getInflection(lemma, "NNS")
                 return plural[0] if plural and token.tag_ == "NN" else token.lower_
     return None
+
+
+def _named(token: Token) -> bool:
+    """A noun that names a thing: not vague ("the problem") and not what the person is called
+    ("you're such a nag", "a drama queen")."""
+    attr = token.head if token.dep_ in ("compound", "amod") else token
+    be = attr.head
+    called = attr.dep_ == "attr" and any(
+        c.dep_ == "nsubj" and c.lower_ in ("you", "u") for c in be.children
+    )
+    pictured = token.dep_ == "pobj" and token.head.lower_ == "like"  # "like a failure"
+    named = token.pos_ in ("NOUN", "PROPN") and token.lemma_.lower() not in VAGUE_TOPICS
+    return named and not called and not pictured
 
 
 def _faux_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
@@ -290,19 +313,11 @@ def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
     return [(b, doc) for b, doc, _ in sorted(unique.values(), key=concreteness)]
 
 
-# What someone is, rather than a judgement of them: "you're always late" can be seen.
-_SEEN_STATES = frozenset("late early busy away gone out home here there asleep drunk".split())
-
-
 def _is_verdict(behaviour: Behaviour, lexicons: Lexicons) -> bool:
     """ "you're being ridiculous about the seating": a judgement, not something that happened."""
-    if behaviour.lemma != "be" or behaviour.negated:
+    if behaviour.lemma != "be" or behaviour.negated or behaviour.verb is None:
         return False
-    genuine = set(lexicons.feeling_words())
-    return any(
-        t.dep_ == "acomp" and t.pos_ == "ADJ" and t.lower_ not in _SEEN_STATES | genuine
-        for t in behaviour.object
-    )
+    return is_verdict(behaviour.verb, frozenset(lexicons.feeling_words()))
 
 
 def _is_future(behaviour: Behaviour) -> bool:
@@ -322,7 +337,8 @@ def read_situations(
     block: Block, lexicons: Lexicons, topics: TopicsFile | None = None
 ) -> list[Situation]:
     """Candidate "when" clauses, best first."""
-    found, read_acts, figures = readings(block.docs, topics)
+    genuine = frozenset(lexicons.feeling_words())
+    found, read_acts, figures = readings(block, topics, genuine)
     faux = _faux_words(block.flags, lexicons)
     for doc in block.docs:
         for text in (outcome(doc), said_again(doc), faux_setting(doc, faux)):
@@ -334,9 +350,9 @@ def read_situations(
         (act, doc) for doc in block.docs for act in (sarcastic_act(doc), missing_act(doc)) if act
     ]
     for behaviour, _ in implied:
-        found.append(
-            Situation(observation(behaviour, lexicons, topics), False, behaviour.past, behaviour)
-        )
+        said = observation(behaviour, lexicons, topics)
+        together = with_time(behaviour, said)  # "... walking out whenever things get hard"
+        found += [Situation(text, False, behaviour.past, behaviour) for text in [*together, said]]
     found += figures
     for behaviour, doc in _behaviours(block):
         if _is_verdict(behaviour, lexicons) or _is_future(behaviour):

@@ -8,6 +8,7 @@ said from the writer's side, with the sentence's own nouns."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import replace
 
 from spacy.tokens import Doc, Token
@@ -19,8 +20,9 @@ from server.rewrite.behaviour import (
     is_past,
     time_clause,
 )
-from server.rewrite.model import Situation
+from server.rewrite.model import Block, Situation
 from server.rewrite.topics import TopicsFile, figure_of
+from server.rewrite.verdicts import fact, pinned_acts, writer_clause
 from server.rewrite.words import drop_absolutes, words_of
 
 # Words that make "it is hard for you to X" or "would it kill you to X" say X doesn't happen.
@@ -253,7 +255,7 @@ def _verb_of(behaviour: Behaviour, doc: Doc) -> Token | None:
 
 
 def readings(
-    docs: tuple[Doc, ...], topics: TopicsFile | None
+    block: Block, topics: TopicsFile | None, genuine: Collection[str]
 ) -> tuple[list[Situation], list[Behaviour], list[Situation]]:
     """What this module reads in the sentences of a block, best first: finished situations,
     acts the words imply (to be said as observations), and the facts behind pictures (after
@@ -261,7 +263,7 @@ def readings(
     situations: list[Situation] = []
     acts: list[Behaviour] = []
     figures: list[Situation] = []
-    for doc in docs:
+    for doc in block.docs:
         if topics is not None:
             behaviour = find_behaviour(doc)
             if behaviour is not None and (limited := only_when(behaviour, doc, topics)):
@@ -273,7 +275,9 @@ def readings(
                 if moment and moment.lower().startswith(("when ", "whenever ")):
                     figure = f"{moment.split(maxsplit=1)[1]} and {figure}"
                 figures.append(Situation(figure, True, False))
-        for text in (would_be(doc), fault_clause(doc), made_about(doc), not_known(doc)):
+        found = [would_be(doc), fault_clause(doc), made_about(doc), not_known(doc)]
+        found += [writer_clause(doc, genuine), fact(doc) if doc in block.evidence else None]
+        for text in found:
             if text:
                 situations.append(Situation(text, False, is_past(text, doc)))
         if text := unmentioned(doc):
@@ -281,4 +285,5 @@ def readings(
         implied = (hard_to(doc), forbidden(doc), condition(doc), wanted(doc))
         acts += [a for a in implied if a is not None]
         acts += commanded(doc)
+        acts += pinned_acts(doc, genuine)
     return situations, acts, figures
