@@ -234,7 +234,9 @@ def test_a_label_is_neither_a_greeting_nor_a_topic(engine: Engine, draft: str) -
 @pytest.mark.parametrize(
     ("typed", "said"),
     [
-        ("Last Sunday she didn't call.", "when last Sunday she didn't call,"),
+        # said to her, with the time after the act
+        ("Last Sunday she didn't call.", "when you didn't call last Sunday,"),
+        ("when she gets upset", "when you get upset"),
         ("Mom skipped my birthday", "when Mom skipped my birthday,"),
         ("I came home late", "when I came home late,"),
     ],

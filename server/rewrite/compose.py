@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from server.detect.engine import Analysis
 from server.rewrite.behaviour import sounds_past
 from server.rewrite.blocks import blocks
 from server.rewrite.choose import choose
 from server.rewrite.model import Answers, Block, Check, Rewrite, Situation, Suggestion
-from server.rewrite.parts import feelings_and_needs, read_situations, topic_phrase, unique
+from server.rewrite.parts import feelings_and_needs, topic_phrase, unique
 from server.rewrite.said import act_words
+from server.rewrite.situations import read_situations
 from server.rewrite.topics import find_matter, topics_for
 from server.rewrite.words import (
     ABSENCE_VERBS,
     capitalize,
     mid_sentence,
+    to_listener,
     when_clause,
 )
 from server.rules.lexicons import Lexicons
@@ -90,14 +93,21 @@ def compose_block(
     parts = feelings_and_needs(block, lexicons, behaviour, matter)
     if answers.situation:
         own = mid_sentence(answers.situation.strip().rstrip("."))
-        situations = [Situation(own, False, sounds_past(own))]
+        said = to_listener(own)
+        # Said to her first; the time after the act if the detector hears "last Sunday you
+        # didn't call" as blame; the person's own words as the last resort.
+        texts = unique([said, _time_last(said), own])
+        situations = [Situation(text, False, sounds_past(text)) for text in texts]
+    elif not any(t.lower_ in _SECOND_PERSON for doc in block.docs for t in doc):
+        # "What kind of mother forgets her own son's surgery date?": written about her, but
+        # the statement is said to her.
+        situations = [replace(s, text=to_listener(s.text)) for s in situations]
     genuine = set(lexicons.feeling_words())
     feelings = [answers.feeling.strip()] if answers.feeling else parts.feelings
     feelings = [f for f in feelings if f in genuine or answers.feeling] or ["hurt"]
     chosen = choose(block, answers, parts, behaviour, matter, topics, lexicons)
     needs, requests = chosen.needs, chosen.requests
-    if not answers.situation:
-        situations = _speakable(situations, feelings[0], check)
+    situations = _speakable(situations, feelings[0], check)
 
     why = _why(block)
     candidates: list[Suggestion] = []
@@ -137,6 +147,19 @@ def compose_block(
             )
     found = _passing(candidates, check, limit)
     return found or _passing(_fallbacks(block, feelings[0], why), check, 1)
+
+
+def _time_last(text: str) -> str:
+    """ "last Sunday you didn't call" -> "you didn't call last Sunday"."""
+    match = re.match(
+        r"((?:last|this|on|yesterday|today|tonight|at|in|after|before)\b[^,]*?),?\s+"
+        r"((?:you|I|we)\b.*)$",
+        text,
+    )
+    return f"{match.group(2)} {match.group(1)}" if match else text
+
+
+_SECOND_PERSON = frozenset("you your yours yourself u ur ya".split())
 
 
 def _speakable(situations: list[Situation], feeling: str, check: Check) -> list[Situation]:

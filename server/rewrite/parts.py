@@ -13,22 +13,11 @@ from server.core.inflect import getInflection
 from server.detect.engine import Flag
 from server.rewrite.behaviour import (
     Behaviour,
-    conj_behaviours,
-    faux_setting,
-    find_behaviour,
-    is_past,
-    missing_act,
-    outcome,
-    said_again,
-    sarcastic_act,
-    time_clause,
     verb_lemma,
 )
-from server.rewrite.model import Block, Situation
-from server.rewrite.reading import readings
-from server.rewrite.said import absent, occasion, with_time
+from server.rewrite.model import Block
+from server.rewrite.said import absent
 from server.rewrite.topics import Matter, TopicsFile
-from server.rewrite.verdicts import is_verdict
 from server.rewrite.words import (
     ABSENCE_VERBS,
     MENTAL_VERBS,
@@ -212,7 +201,7 @@ def _named(token: Token) -> bool:
     return named and not called and not pictured
 
 
-def _faux_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
+def faux_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
     found = []
     for flag in flags:
         if flag.rule.category != "faux-feelings":
@@ -232,7 +221,7 @@ def _genuine_after_feel(docs: Iterable[Doc], genuine: set[str]) -> list[str]:
     ]
 
 
-def _label_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
+def label_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
     labels = lexicons.rewrite.labels
     return [
         word
@@ -256,13 +245,13 @@ def feelings_and_needs(
     genuine = set(lexicons.feeling_words())
     feelings: list[str] = []
     needs: list[str] = []
-    for word in _faux_words(block.flags, lexicons):
+    for word in faux_words(block.flags, lexicons):
         feelings += lexicons.faux[word].feelings
         needs += lexicons.faux[word].needs
     feelings += _genuine_after_feel(block.docs, genuine)
     if matter is not None:
         feelings += matter.feelings
-    for word in _label_words(block.flags, lexicons):
+    for word in label_words(block.flags, lexicons):
         feelings += tables.labels[word].feelings
         needs += tables.labels[word].needs
     lemmas = _lemmas(block.docs)
@@ -285,115 +274,3 @@ def feelings_and_needs(
 
 def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-# --- putting it together ----------------------------------------------------------------------
-
-
-def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
-    """Every action the other person is the subject of, most concrete first."""
-    found: list[tuple[Behaviour, Doc, int]] = []
-    for number, doc in enumerate(block.docs):
-        for token in doc:
-            if token.lower_ == "you" and token.dep_ in ("nsubj", "nsubjpass"):
-                behaviour = find_behaviour(doc, token.i)
-                position = number * 1000 + token.i
-                if behaviour is not None:
-                    found.append((behaviour, doc, position))
-                    found += [(b, doc, position) for b in conj_behaviours(doc, behaviour)]
-    unique: dict[tuple[str, str], tuple[Behaviour, Doc, int]] = {}
-    for behaviour, doc, i in found:
-        unique.setdefault((behaviour.lemma, words_of(behaviour.phrase)), (behaviour, doc, i))
-
-    def concreteness(item: tuple[Behaviour, Doc, int]) -> tuple[int, int]:
-        behaviour, _, position = item
-        nouns = sum(t.pos_ in ("NOUN", "PROPN") for t in behaviour.phrase)
-        return (-min(nouns, 2), position)
-
-    return [(b, doc) for b, doc, _ in sorted(unique.values(), key=concreteness)]
-
-
-def _is_verdict(behaviour: Behaviour, lexicons: Lexicons) -> bool:
-    """ "you're being ridiculous about the seating": a judgement, not something that happened."""
-    if behaviour.lemma != "be" or behaviour.negated or behaviour.verb is None:
-        return False
-    return is_verdict(behaviour.verb, frozenset(lexicons.feeling_words()))
-
-
-def _is_future(behaviour: Behaviour) -> bool:
-    """ "you'll lose me": a threat's consequence, not something that happened ("you won't
-    look at my photos" is a refusal, and does say what happens)."""
-    verb = behaviour.verb
-    return (
-        verb is not None
-        and not behaviour.negated
-        and any(
-            c.dep_ == "aux" and c.lower_ in ("will", "'ll", "wo", "gonna") for c in verb.children
-        )
-    )
-
-
-def read_situations(
-    block: Block, lexicons: Lexicons, topics: TopicsFile | None = None
-) -> list[Situation]:
-    """Candidate "when" clauses, best first."""
-    genuine = frozenset(lexicons.feeling_words())
-    found, read_acts, figures = readings(block, topics, genuine)
-    faux = _faux_words(block.flags, lexicons)
-    for doc in block.docs:
-        for text in (outcome(doc), said_again(doc), faux_setting(doc, faux)):
-            if text:
-                found.append(Situation(text, False, is_past(text, doc)))
-    first = block.docs[0]
-    implied = [(act, first) for act in read_acts]
-    implied += [
-        (act, doc) for doc in block.docs for act in (sarcastic_act(doc), missing_act(doc)) if act
-    ]
-    for behaviour, _ in implied:
-        said = observation(behaviour, lexicons, topics)
-        together = with_time(behaviour, said)  # "... walking out whenever things get hard"
-        found += [Situation(text, False, behaviour.past, behaviour) for text in [*together, said]]
-    found += figures
-    for behaviour, doc in _behaviours(block):
-        if _is_verdict(behaviour, lexicons) or _is_future(behaviour):
-            continue
-        said = occasion(doc, observation(behaviour, lexicons, topics))
-        if together := with_time(behaviour, said):
-            found += [Situation(text, False, behaviour.past, behaviour) for text in together]
-        elif behaviour.when:
-            found.append(Situation(behaviour.when, False, is_past(behaviour.when, doc), behaviour))
-        found.append(Situation(said, False, behaviour.past, behaviour))
-    for doc in block.docs:
-        clause = time_clause(doc)
-        if clause and all(clause != s.text for s in found):
-            found.append(Situation(clause, False, is_past(clause, doc)))
-    topic = topic_phrase(block.docs) or topic_phrase(block.context)
-    if topic and any(flag.text.strip(" ,.!?").lower() in topic.lower() for flag in block.flags):
-        topic = None  # "Classic Linda" is the label itself, not what it is about
-    for word in _label_words(block.flags, lexicons):
-        situation = lexicons.rewrite.labels[word].situation
-        situation = situation.replace("{topic}", topic or "my life")
-        situation = situation.replace("{about}", f" about {topic}" if topic else "")
-        situation = situation.replace("{for}", f" for {topic}" if topic else "")
-        found.append(Situation(situation, True, False))
-    if topic:
-        # "My music means nothing to you" -> "we talk about my music"
-        opening, _, others = topic.partition(" ")
-        if opening in ("My", "Your", "Our", "The", "His", "Her", "Their"):
-            topic = f"{opening.lower()} {others}".strip()
-        found.append(Situation(f"we talk about {topic}", True, False))
-    default = lexicons.rewrite.labels["default"].situation
-    found.append(
-        Situation(default.replace("{about}", f" about {topic}" if topic else ""), True, False)
-    )
-    return _unique_situations(found)
-
-
-def _unique_situations(found: list[Situation]) -> list[Situation]:
-    seen: set[str] = set()
-    unique = []
-    for situation in found:
-        if situation.text not in seen:
-            seen.add(situation.text)
-            unique.append(situation)
-    return unique
