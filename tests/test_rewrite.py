@@ -515,3 +515,26 @@ def test_a_plan_after_a_verdict_is_not_its_fact(engine: Engine) -> None:
     result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
     assert result.message.endswith("I'll take the bins out when I'm ready.")
     assert "when I'll" not in result.suggestions[0].text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # a motive is mind-reading, not part of the act
+        ("You only ask about my studies so you can brag to your friends.", "my studies", "brag"),
+        # "u dont" is still a "don't"
+        ("i feel like u dont even want to see the baby", "don't see the baby", "like u"),
+        # nothing said is a word not heard, not "I didn't hear that a word"
+        ("You didn't say a word at dinner.", "I didn't hear a word from you", "that a word"),
+        # "say it" says nothing: the topic says more
+        ("You hate my cooking, you just won't say it.", "my cooking", "say it"),
+        # where the criticism happens stays
+        ("Stop criticising my cooking in front of your sister.", "your sister", "Stop"),
+    ],
+)
+def test_the_act_is_read_without_its_motive_or_empty_words(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert never not in text

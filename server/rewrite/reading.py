@@ -161,7 +161,7 @@ def wanted(doc: Doc) -> Behaviour | None:
     seen)."""
     for token in doc:
         if token.lemma_ != "want" or not any(
-            c.lower_ in ("never", "not", "n't") for c in token.children
+            c.lower_ in ("never", "not", "n't", "nt") for c in token.children
         ):
             continue
         if not any(c.dep_ == "nsubj" and c.lower_ in ("you", "u") for c in token.children):

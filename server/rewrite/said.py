@@ -36,8 +36,17 @@ def absent(behaviour: Behaviour, topics: TopicsFile | None) -> str | None:
             for t in behaviour.phrase
             if not (t.lower_ in ("me", "us") and t.head.lemma_ in _SPEECH)
         ]
+        heard = "didn't hear" if behaviour.past else "don't hear"
+        if said and all(t.lower_ in ("it", "that", "this", "so") for t in said):
+            return None  # "you just won't say it": what "it" is is said elsewhere
+        if said and not any(t.pos_ in ("VERB", "AUX") for t in said):
+            # "say a word at dinner": "a word from you at dinner"
+            thing = behaviour.object or said
+            root = next(t for t in thing if t.head not in thing)
+            what = words_of([t for t in thing if t.i <= root.i])
+            rest = words_of([t for t in said if t.i > root.i])
+            return f"I {heard} {what} from you {rest}".strip()
         if said:
-            heard = "didn't hear" if behaviour.past else "don't hear"
             words = words_of(said)
             that = "" if words.split()[0].lower() in ("that", "how", "what", "why") else "that "
             return f"I {heard} {that}{words}"

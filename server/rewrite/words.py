@@ -95,6 +95,9 @@ def drop_absolutes(tokens: Iterable[Token]) -> list[Token]:
     for token, after in itertools.pairwise(tokens):
         if (token.lower_, after.lower_) in (("for", "once"), ("at", "all"), ("not", "even")):
             paired |= {token.i, after.i}
+    for first, second, third in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (first.lower_, second.lower_, third.lower_) == ("one", "more", "time"):
+            paired |= {first.i, second.i, third.i}  # "bring it up one more time and ..."
 
     def kept(token: Token) -> bool:
         if token.i in paired:
