@@ -538,3 +538,31 @@ def test_the_act_is_read_without_its_motive_or_empty_words(
     text = first(engine, draft)
     assert said in text
     assert never not in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said"),
+    [
+        # the acts of one sentence, said together
+        (
+            "You took the car again without asking and returned it on empty.",
+            "you took the car without asking and returned it on empty",
+        ),
+        # a plain fact joined to the act
+        (
+            "You're never home before ten, and dinner is always cold by then.",
+            "you aren't home before ten and dinner is cold by then",
+        ),
+        # what came of it, after the act
+        (
+            "The kids are failing maths because you never help with homework.",
+            "and the kids are failing maths",
+        ),
+    ],
+)
+def test_what_the_sentence_joins_to_the_act_stays(engine: Engine, draft: str, said: str) -> None:
+    assert said in first(engine, draft)
+
+
+def test_how_it_left_the_writer_is_not_what_happened(engine: Engine) -> None:
+    assert "when I'm done" not in first(engine, "You're toxic and I'm done.")

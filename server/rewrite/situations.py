@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from server.rewrite.behaviour import (
     Behaviour,
@@ -27,7 +27,7 @@ from server.rewrite.reading import readings
 from server.rewrite.said import occasion, with_time
 from server.rewrite.topics import TopicsFile
 from server.rewrite.verdicts import is_verdict
-from server.rewrite.words import words_of
+from server.rewrite.words import WRAPPER_VERBS, drop_absolutes, words_of
 from server.rules.lexicons import Lexicons
 
 
@@ -74,6 +74,55 @@ def _is_future(behaviour: Behaviour) -> bool:
     )
 
 
+def _joined(
+    behaviour: Behaviour, doc: Doc, said: str, lexicons: Lexicons, topics: TopicsFile | None
+) -> str | None:
+    """The act with what the same sentence joins to it: further acts ("you took the car
+    without asking and returned it on empty"), a plain fact ("you're never home before ten,
+    and dinner is always cold by then") or what came of it ("the kids are failing maths
+    because you never help with homework")."""
+    verb = behaviour.verb
+    if verb is None:
+        return None
+    parts = [said]
+    for other in conj_behaviours(doc, behaviour):
+        if other.verb is not None and other.verb.head == verb:
+            more = observation(other, lexicons, topics)
+            parts.append(more[4:] if more.startswith("you ") and said.startswith("you ") else more)
+    for clause in (c for c in verb.children if c.dep_ == "conj"):
+        subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None and subject.lower_ not in _PEOPLE_HERE and not _planned(clause):
+            parts.append(_clause(list(clause.subtree)))
+    cause = verb  # "because you wouldn't stop gambling": the clause is "stop"'s
+    while cause.dep_ in ("xcomp", "ccomp") and cause.head.lemma_ in WRAPPER_VERBS:
+        cause = cause.head
+    marks = {c.lower_ for c in cause.children if c.dep_ == "mark"}
+    if cause.dep_ == "advcl" and marks & {"because", "since"} and not _planned(cause.head):
+        # the outcome: the sentence the cause hangs on, less the cause
+        outcome = [t for t in cause.head.subtree if t not in list(cause.subtree)]
+        if any(c.dep_ == "nsubj" and c.lower_ != "you" for c in cause.head.children):
+            parts.append(_clause(outcome))
+    parts = [p for p in parts if p]
+    return " and ".join(parts) if len(parts) > 1 else None
+
+
+# Subjects that are the two of them: their clauses are acts or feelings, not plain facts.
+_PEOPLE_HERE = frozenset("you u i we".split())
+
+
+def _planned(verb: Token) -> bool:
+    return any(
+        c.dep_ == "aux" and c.lower_ in ("will", "'ll", "wo", "would", "gonna")
+        for c in verb.children
+    )
+
+
+def _clause(tokens: list[Token]) -> str:
+    kept = [t for t in tokens if not t.is_punct and t.dep_ not in ("cc", "mark")]
+    text = words_of(drop_absolutes(kept))
+    return text[:1].lower() + text[1:] if kept and kept[0].pos_ != "PROPN" else text
+
+
 def read_situations(
     block: Block, lexicons: Lexicons, topics: TopicsFile | None = None
 ) -> list[Situation]:
@@ -99,6 +148,8 @@ def read_situations(
         if _is_verdict(behaviour, lexicons) or _is_future(behaviour):
             continue
         said = occasion(doc, observation(behaviour, lexicons, topics))
+        if joined := _joined(behaviour, doc, said, lexicons, topics):
+            found.append(Situation(joined, False, behaviour.past, behaviour))
         if together := with_time(behaviour, said):
             found += [Situation(text, False, behaviour.past, behaviour) for text in together]
         elif behaviour.when:

@@ -97,7 +97,10 @@ def writer_clause(doc: Doc, genuine: Collection[str]) -> str | None:
         # before its "but" ("Mom, I appreciate the lasagna, but ..."), which the rewrite keeps.
         if not any(verb.i > be.i or (be.head == verb and be.dep_ != "conj") for be in verdicts):
             continue
-        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_ in ("feel", "think", "know"):
+        # an act of the writer's: "I'm done" or "I'm happy" is how it left them
+        if verb.pos_ != "VERB" or verb.lemma_ in ("be", "feel", "think", "know"):
+            continue
+        if not any(c.dep_ == "nsubj" for c in verb.children):
             continue
         if any(c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children):
             continue
