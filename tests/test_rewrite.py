@@ -326,7 +326,11 @@ def test_the_persons_own_when_is_not_doubled(engine: Engine) -> None:
             "when you ask",
         ),
         # a picture becomes the fact behind it
-        ("Talking to you is like talking to a wall.", "when I don't feel heard", "wall"),
+        (
+            "Talking to you is like talking to a wall.",
+            "when I talk to you and I don't feel heard",
+            "wall",
+        ),
         # the calls, the point, stay
         (
             "You only call when you need something.",

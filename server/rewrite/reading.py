@@ -13,12 +13,15 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Token
 
+from server.core.inflect import getInflection
 from server.rewrite.behaviour import (
     Behaviour,
     behaviour_of,
     find_behaviour,
     is_past,
+    sounds_past,
     time_clause,
+    verb_lemma,
 )
 from server.rewrite.model import Block, Situation
 from server.rewrite.topics import TopicsFile, figure_of
@@ -219,6 +222,59 @@ def would_be(doc: Doc) -> str | None:
     return f"I don't see you {rest}" if rest.split()[0].endswith("ing") else f"you don't {rest}"
 
 
+def _doing(doc: Doc) -> str | None:
+    """ "Talking to you about the bills is like ..." -> "when I talk to you about the bills":
+    what the writer is doing when the picture fits."""
+    for token in doc:
+        if token.dep_ == "csubj" and token.tag_ == "VBG":
+            rest = [t for c in token.children for t in c.subtree]
+            words = words_of(drop_absolutes(sorted(rest, key=lambda t: t.i)))
+            return f"when I {verb_lemma(token)} {words}".strip()
+    return None
+
+
+def made_to(doc: Doc) -> str | None:
+    """ "You made me miss my train with your endless goodbyes" -> "I missed my train"; "you
+    made us late to the christening" -> "we were late to the christening": what happened to
+    the writer, without the cause it is blamed on ("with your packing")."""
+    for make in doc:
+        if make.lemma_ != "make" or not any(
+            c.dep_ == "nsubj" and c.lower_ in ("you", "u") for c in make.children
+        ):
+            continue
+        for inner in (c for c in make.children if c.dep_ in ("ccomp", "xcomp")):
+            subject = next((c for c in inner.children if c.dep_ == "nsubj"), None)
+            if subject is None or subject.lower_ not in ("me", "us"):
+                continue
+            if inner.lemma_ in ("feel", "look", "seem", "sound"):
+                return None  # a feeling or a picture: read elsewhere
+            who = "I" if subject.lower_ == "me" else "we"
+            past = make.tag_ == "VBD"
+            rest = [
+                t
+                for c in inner.children
+                if c.dep_ not in ("nsubj", "punct") and not _blamed_cause(c)
+                for t in c.subtree
+            ]
+            words = words_of(drop_absolutes(sorted(rest, key=lambda t: t.i)))
+            if inner.pos_ == "ADJ":
+                be = ("was" if who == "I" else "were") if past else ("am" if who == "I" else "are")
+                return f"{who} {be} {inner.text} {words}".strip()
+            if inner.pos_ == "VERB":
+                forms = getInflection(inner.lemma_, tag="VBD") if past else None
+                return f"{who} {forms[0] if forms else inner.lemma_} {words}".strip()
+    return None
+
+
+def _blamed_cause(token: Token) -> bool:
+    """ "with your endless goodbyes", "by your packing": the cause the blame names."""
+    return (
+        token.dep_ == "prep"
+        and token.lower_ in ("with", "by")
+        and any(t.lower_ in ("your", "ur") for t in token.subtree)
+    )
+
+
 def only_when(behaviour: Behaviour, doc: Doc, topics: TopicsFile) -> str | None:
     """ "You only call when you need something" -> "our calls are mostly about something you
     need"; "you never visit unless you want money" -> "our visits are mostly about money"."""
@@ -271,10 +327,12 @@ def readings(
                 # sake, so neither "too much contact" nor "call me back" fits.
                 situations.append(Situation(limited, False, behaviour.past))
             if figure := figure_of(doc.text, topics):
-                moment = time_clause(doc)
+                moment = time_clause(doc) or _doing(doc)
                 if moment and moment.lower().startswith(("when ", "whenever ")):
                     figure = f"{moment.split(maxsplit=1)[1]} and {figure}"
                 figures.append(Situation(figure, True, False))
+        if text := made_to(doc):  # said in its own tense: "I missed my train"
+            situations.append(Situation(text, False, sounds_past(text)))
         found = [would_be(doc), fault_clause(doc), made_about(doc), not_known(doc)]
         found += [writer_clause(doc, genuine), fact(doc) if doc in block.evidence else None]
         for text in found:
