@@ -570,3 +570,10 @@ def test_what_the_sentence_joins_to_the_act_stays(engine: Engine, draft: str, sa
 
 def test_how_it_left_the_writer_is_not_what_happened(engine: Engine) -> None:
     assert "when I'm done" not in first(engine, "You're toxic and I'm done.")
+
+
+def test_no_word_is_said_twice(engine: Engine) -> None:
+    draft = "I feel invalidated when I talk about my depression and you change the subject."
+    text = first(engine, draft)
+    assert "and and" not in text
+    assert "my depression" in text

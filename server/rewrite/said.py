@@ -112,7 +112,8 @@ def with_time(behaviour: Behaviour, said: str) -> list[str]:
     # "every time I bring up my boyfriend you change the subject": the regex took both.
     cut = re.search(r"\s+you\b", moment)
     if cut and moment.lower().startswith(("i ", "we ")):
-        moment = moment[: cut.start()]
+        # "when I talk about my depression and you change the subject": not "... and and"
+        moment = re.sub(r"[\s,]+(?:and|but|then)$", "", moment[: cut.start()])
     if not moment or _plain(said) in _plain(moment) or _plain(moment) in _plain(said):
         return []
     after = marker if marker in ("after", "while") else "while"
