@@ -195,6 +195,30 @@ def test_draft_is_composed_from_the_answers_and_checked(tools: Tools) -> None:
     assert fixed.state.step == "rehearse"
 
 
+@pytest.mark.parametrize(
+    ("conflict", "situation"),
+    [
+        ("She gets upset and I feel guilty", "when she gets upset"),
+        ("You guilt-trip me", "when she gets upset"),
+        ("", "she gets upset"),
+    ],
+)
+def test_the_draft_is_said_to_her_with_one_when(
+    tools: Tools, conflict: str, situation: str
+) -> None:
+    state = at(
+        "her_side",
+        conflicts=[Conflict(text=conflict, weight=2)] if conflict else [],
+        chosen=0 if conflict else None,
+        feelings=["guilty"],
+        situation=situation,
+    )
+    draft = advance(state, "", "skip", tools).state.draft or ""
+    assert draft.startswith("I feel guilty when you get upset"), draft
+    assert "when when" not in draft
+    assert " she " not in draft
+
+
 def test_rehearse_keeps_going_until_done(tools: Tools) -> None:
     state = at("rehearse", draft="I feel lonely.")
     first = advance(state, "I feel lonely when we don't talk.", "next", tools)

@@ -83,6 +83,21 @@ def test_blame_and_feeling_on_one_matter_draw_one_topic(
     assert reply(engine, calm, "warm", 1).topic.startswith(topic)
 
 
+@pytest.mark.parametrize(
+    ("line", "topic"),
+    [
+        # the act the rewrite reads, not the word "say": what is said, from her side
+        ("Why is it so hard for you to just say you're proud of me?", "saying I'm proud of you"),
+        # "stop texting my boss" is about texting, as the rewrite reads it
+        ("Stop texting my boss.", "the calls"),
+        # her own act in the "when" clause of an I-statement
+        ("I feel guilty when she gets upset.", "getting upset"),
+    ],
+)
+def test_she_answers_about_what_the_rewrite_reads(engine: Engine, line: str, topic: str) -> None:
+    assert reply(engine, line, "warm", 1).topic == topic
+
+
 def test_without_the_topic_lexicon_she_names_the_act(engine: Engine) -> None:
     docs = [engine.pipeline.nlp("You never call me back.")]
     assert topic_of(docs) == "calling you back"

@@ -234,7 +234,9 @@ def test_a_label_is_neither_a_greeting_nor_a_topic(engine: Engine, draft: str) -
 @pytest.mark.parametrize(
     ("typed", "said"),
     [
-        ("Last Sunday she didn't call.", "when last Sunday she didn't call,"),
+        # said to her, with the time after the act
+        ("Last Sunday she didn't call.", "when you didn't call last Sunday,"),
+        ("when she gets upset", "when you get upset"),
         ("Mom skipped my birthday", "when Mom skipped my birthday,"),
         ("I came home late", "when I came home late,"),
     ],
@@ -288,8 +290,9 @@ def test_suggestions_on_the_labelled_set(engine: Engine) -> None:
     [
         ("she gets upset", "when she gets upset"),
         ("when she gets upset", "when she gets upset"),
-        ("Whenever I call", "Whenever I call"),
-        ("every time we talk", "every time we talk"),
+        ("Whenever I call", "when I call"),
+        ("every time we talk", "when we talk"),
+        ("every single time we talk", "when we talk"),
         ("since March", "since March"),
         ("inside jokes get made about me", "when inside jokes get made about me"),
     ],
@@ -323,7 +326,11 @@ def test_the_persons_own_when_is_not_doubled(engine: Engine) -> None:
             "when you ask",
         ),
         # a picture becomes the fact behind it
-        ("Talking to you is like talking to a wall.", "when I don't feel heard", "wall"),
+        (
+            "Talking to you is like talking to a wall.",
+            "when I talk to you and I don't feel heard",
+            "wall",
+        ),
         # the calls, the point, stay
         (
             "You only call when you need something.",
@@ -363,7 +370,58 @@ def test_whole_message_keeps_warmth_and_clean_sentences(engine: Engine) -> None:
     assert result.message.startswith("Hi Mum, thanks for the flowers. Mom I love you, and I feel")
     assert result.message.endswith(" See you Sunday x")
     assert "smother" not in result.message
-    assert result.suggestions[0].text.startswith("Mom I love you, and I feel")
+    # the warm sentence just before the blame opens the suggestion too, as written
+    opening = "Hi Mum, thanks for the flowers. Mom I love you, and I feel"
+    assert result.suggestions[0].text.startswith(opening)
+
+
+@pytest.mark.parametrize(
+    ("draft", "opens", "message"),
+    [
+        # a plain clause before "but" is the writer's own, kept as written
+        (
+            "I know you're busy, but you never call me back.",
+            "I know you're busy, and I feel",
+            "I know you're busy, and I feel",
+        ),
+        # warm sentences right before the blame open the suggestion
+        (
+            "Dad, I love you. Thank you for the lift. But you always criticise my driving.",
+            "Dad, I love you. Thank you for the lift. I feel",
+            "Dad, I love you. Thank you for the lift. I feel",
+        ),
+        # praise of other people is a comparison, not the writer's warmth
+        (
+            "My friends' parents are proud of them. You never ask about my job.",
+            "I feel",
+            "My friends' parents are proud of them. I feel",
+        ),
+    ],
+)
+def test_the_writers_own_words_around_the_blame_stay(
+    engine: Engine, draft: str, opens: str, message: str
+) -> None:
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    assert result.suggestions[0].text.startswith(opens)
+    assert result.message.startswith(message)
+    assert result.message.count("I love you") <= 1
+
+
+@pytest.mark.parametrize(
+    "draft",
+    ["You always forget my birthday. Every single year.", "you never text back. like ever."],
+)
+def test_a_fragment_that_repeats_the_absolute_goes_with_the_blame(
+    engine: Engine, draft: str
+) -> None:
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    assert result.message == result.suggestions[0].text
+    assert "ever" not in result.message.lower().replace("every", "")
+
+
+def test_never_ever_is_still_never(engine: Engine) -> None:
+    text = first(engine, "you never ever text back")
+    assert "don't" in text
 
 
 def test_needs_and_requests_fit_the_topic_and_vary(engine: Engine) -> None:
@@ -421,3 +479,101 @@ def test_rotation_is_stable_and_spreads() -> None:
     assert rotated(items, "You never call.") == rotated(items, "you never call")
     starts = {rotated(items, f"draft number {n}")[0] for n in range(20)}
     assert len(starts) > 1
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # the participle a verdict is pinned on is the act
+        (
+            "You're a bully, yelling at the kids over spilled juice.",
+            "you yell at the kids",
+            "bully",
+        ),
+        ("You're just like Dad, walking out whenever things get hard.", "you walk out", "like Dad"),
+        # the writer's own clause beside the verdict
+        (
+            "You're a terrible listener, I told you the party was Friday.",
+            "the party was",
+            "terrible",
+        ),
+        # a bare verdict, then the fact it is about
+        ("You're lazy. The lawn hasn't been mowed in a month.", "when the lawn hasn't", "lazy"),
+        # what she is called is not what it is about
+        ("You are such a drama queen about my tattoo.", "my tattoo", "drama"),
+    ],
+)
+def test_a_verdict_gives_way_to_what_it_is_pinned_on(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    text = result.suggestions[0].text
+    assert said in text
+    assert never not in text
+    assert never not in result.message  # the fact goes with the verdict, said once
+    assert result.message.count("lawn") <= 1
+
+
+def test_a_plan_after_a_verdict_is_not_its_fact(engine: Engine) -> None:
+    draft = "You're a nag. I'll take the bins out when I'm ready."
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    assert result.message.endswith("I'll take the bins out when I'm ready.")
+    assert "when I'll" not in result.suggestions[0].text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # a motive is mind-reading, not part of the act
+        ("You only ask about my studies so you can brag to your friends.", "my studies", "brag"),
+        # "u dont" is still a "don't"
+        ("i feel like u dont even want to see the baby", "don't see the baby", "like u"),
+        # nothing said is a word not heard, not "I didn't hear that a word"
+        ("You didn't say a word at dinner.", "I didn't hear a word from you", "that a word"),
+        # "say it" says nothing: the topic says more
+        ("You hate my cooking, you just won't say it.", "my cooking", "say it"),
+        # where the criticism happens stays
+        ("Stop criticising my cooking in front of your sister.", "your sister", "Stop"),
+    ],
+)
+def test_the_act_is_read_without_its_motive_or_empty_words(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert never not in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said"),
+    [
+        # the acts of one sentence, said together
+        (
+            "You took the car again without asking and returned it on empty.",
+            "you took the car without asking and returned it on empty",
+        ),
+        # a plain fact joined to the act
+        (
+            "You're never home before ten, and dinner is always cold by then.",
+            "you aren't home before ten and dinner is cold by then",
+        ),
+        # what came of it, after the act
+        (
+            "The kids are failing maths because you never help with homework.",
+            "and the kids are failing maths",
+        ),
+    ],
+)
+def test_what_the_sentence_joins_to_the_act_stays(engine: Engine, draft: str, said: str) -> None:
+    assert said in first(engine, draft)
+
+
+def test_how_it_left_the_writer_is_not_what_happened(engine: Engine) -> None:
+    assert "when I'm done" not in first(engine, "You're toxic and I'm done.")
+
+
+def test_no_word_is_said_twice(engine: Engine) -> None:
+    draft = "I feel invalidated when I talk about my depression and you change the subject."
+    text = first(engine, draft)
+    assert "and and" not in text
+    assert "my depression" in text

@@ -24,7 +24,7 @@ from server.coach.state import (
 from server.coach.texts import ORDER, CoachTexts
 from server.detect.engine import Analysis, Flag
 from server.rewrite.model import Answers, Rewrite
-from server.rewrite.words import mid_sentence, when_clause
+from server.rewrite.words import mid_sentence, to_listener, when_clause
 from server.rules.lexicons import Lexicons
 from server.safety.model import Safety
 
@@ -226,7 +226,7 @@ def _draft_arrive(state: CoachState, tools: Tools, messages: list[str]) -> Coach
         draft = result.suggestions[0].text if result and result.suggestions else None
         if draft is None:
             feeling = state.feelings[0] if state.feelings else "hurt"
-            when = when_clause(mid_sentence(state.situation or "we talk about this"))
+            when = when_clause(to_listener(mid_sentence(state.situation or "we talk about this")))
             draft = f"I feel {feeling} {when}."
         state = state.model_copy(update={"draft": draft})
     return _draft_verdict(state, tools, messages)

@@ -22,11 +22,12 @@ from spacy.tokens import Doc, Token
 from server.core.inflect import getInflection
 from server.core.strict_yaml import RuleError, read_yaml, validate_file
 from server.detect.engine import Analysis
-from server.rewrite.behaviour import find_behaviour
+from server.rewrite.behaviour import Behaviour, behaviour_of, find_behaviour
 from server.rewrite.parts import topic_phrase
-from server.rewrite.reading import act_words
+from server.rewrite.said import act_words
+from server.rewrite.situations import main_act
 from server.rewrite.topics import TopicsFile, find_matter, load_topics
-from server.rewrite.words import flip_pronouns, words_of
+from server.rewrite.words import SPEECH_VERBS, flip_pronouns, words_of
 from server.rules.lexicons import Lexicons
 
 Style = Literal["warm", "worried", "defensive", "critical", "distant"]
@@ -110,13 +111,19 @@ def gerund(lemma: str) -> str:
     return forms[0] if forms else f"{lemma}ing"
 
 
-def topic_of(docs: Sequence[Doc], topics: TopicsFile | None = None) -> str:
+def topic_of(
+    docs: Sequence[Doc], topics: TopicsFile | None = None, lexicons: Lexicons | None = None
+) -> str:
     """What the line was about, from her side, as a noun phrase that fits her replies: the
     matter it names ("you never call me back" and "I feel lonely when I don't hear from you"
     are both about "the calls"; "my wife" is "your wife"), else the act ("calling you back"),
-    else the thing talked about ("my weight" -> "your weight"); "this" when it names nothing."""
-    behaviour = next((b for doc in docs if (b := find_behaviour(doc)) is not None), None)
-    if topics is not None:
+    else the thing talked about ("my weight" -> "your weight"); "this" when it names nothing.
+    The act is the one the rewrite reads ("why is it so hard for you to say you're proud of
+    me" is about saying it), and what is said is named as said ("saying I'm proud of you")."""
+    behaviour = main_act(docs, lexicons, topics) if lexicons is not None else None
+    behaviour = behaviour or next((b for doc in docs if (b := find_behaviour(doc))), None)
+    said = behaviour is not None and behaviour.lemma in SPEECH_VERBS and _clause_in(behaviour)
+    if topics is not None and not said:
         focus = act_words(behaviour) if behaviour is not None else _felt_about(docs)
         matter = find_matter(docs, topics, False, focus)
         if matter is not None:
@@ -124,8 +131,13 @@ def topic_of(docs: Sequence[Doc], topics: TopicsFile | None = None) -> str:
     if behaviour is not None and behaviour.lemma != "be":
         phrase = flip_pronouns(words_of(behaviour.phrase))
         return _short(f"{gerund(behaviour.lemma)} {phrase}")
-    topic = topic_phrase(docs)
-    return _short(flip_pronouns(topic)) if topic else "this"
+    topic = _her_act(docs) or (flip_pronouns(found) if (found := topic_phrase(docs)) else None)
+    return _short(topic) if topic else "this"
+
+
+def _clause_in(behaviour: Behaviour) -> bool:
+    """ "say you're proud of me": what is said is a clause of its own."""
+    return any(t.dep_ in ("ccomp", "xcomp") for t in behaviour.phrase)
 
 
 def _felt_about(docs: Sequence[Doc]) -> list[Token]:
@@ -135,9 +147,29 @@ def _felt_about(docs: Sequence[Doc]) -> list[Token]:
         for token in doc:
             if token.dep_ == "advcl" and token.head.lemma_ == "feel":
                 subject = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
-                if subject and subject[0].lower_ not in ("i", "you", "we", "it", "there"):
+                if subject and subject[0].lower_ not in _NOT_MATTERS:
                     return list(subject[0].subtree)
     return []
+
+
+def _her_act(docs: Sequence[Doc]) -> str | None:
+    """ "I feel guilty when she gets upset" -> "getting upset": her own act, from her side,
+    when the feeling's "when" clause names no matter."""
+    for doc in docs:
+        for token in doc:
+            if token.dep_ != "advcl" or token.head.lemma_ != "feel" or token.pos_ != "VERB":
+                continue
+            subject = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subject and subject[0].lower_ in ("she", "he", "you"):
+                behaviour = behaviour_of(token, False, False, doc)
+                if behaviour is not None:
+                    phrase = flip_pronouns(words_of(behaviour.phrase))
+                    return f"{gerund(behaviour.lemma)} {phrase}".strip()
+    return None
+
+
+# Subjects of a "when" clause that are people, or nothing, rather than a matter.
+_NOT_MATTERS = frozenset("i you we it there she he they".split())
 
 
 _TRAILING = frozenset(
@@ -198,7 +230,7 @@ class Partner:
         reply she just gave is not repeated while another fits."""
         kind = classify(analysis, lexicons)
         reaction = self.reaction(style, kind, intensity)
-        topic = topic_of(docs, self.topics)
+        topic = topic_of(docs, self.topics, lexicons)
         options = self.replies.replies[style][reaction][intensity]
         seed = int(hashlib.sha256(f"{analysis.text}|{len(said_before)}".encode()).hexdigest(), 16)
         ordered = [options[(seed + i) % len(options)] for i in range(len(options))]

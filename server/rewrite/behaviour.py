@@ -62,11 +62,18 @@ def _unwrap(verb: Token) -> tuple[Token, bool]:
 
 
 def _is_negated(*verbs: Token) -> bool:
-    return any(
-        child.dep_ == "neg" or child.lower_ in ("never", "not", "n't")
+    """A "not" or "never" on the verb, or on an adverb of it: in "you never ever text back"
+    the parse hangs "never" on "ever"."""
+    near = [
+        t
         for verb in verbs
         for child in verb.children
-    )
+        for t in (child, *(child.children if child.dep_ == "advmod" else ()))
+    ]
+    return any(t.dep_ == "neg" or t.lower_ in _NOT for t in near)
+
+
+_NOT = frozenset(("never", "not", "n't", "nt"))  # "u dont" is tokenised "do" "nt"
 
 
 def time_clause(doc: Doc) -> str | None:
@@ -135,7 +142,9 @@ def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour 
     for child in verb.children:
         if child.i < verb.i or child.dep_ in ("nsubj", "nsubjpass", "aux", "neg", "punct", "cc"):
             continue
-        asked = child.dep_ == "advcl" and lemma in SPEECH_VERBS  # "ask when I'm marrying"
+        # "ask when I'm marrying" is what is asked; "ask so you can brag" is a motive
+        asked = child.dep_ == "advcl" and lemma in SPEECH_VERBS
+        asked = asked and child.left_edge.lower_ in ("when", "if", "whether", "how", "why")
         said = asked or (
             child.dep_ == "ccomp"
             and (
@@ -170,7 +179,15 @@ def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour 
     phrase = [t for t in drop_absolutes(phrase[:cut]) if not is_symbol(t.text)]
     if not phrase and lemma not in INTRANSITIVE:
         return None
+    if phrase and all(t.lower_ in ("it", "that", "this", "so") for t in phrase):
+        return None  # "you won't say it": what "it" is, the topic says better
     rest = drop_absolutes([t for t in sorted(rest, key=lambda t: t.i) if t.i <= last])
+    # A preposition whose object the parse put elsewhere ("pressure me about" + "grandkids"
+    # read as a verb) would dangle.
+    while phrase and phrase[-1].dep_ == "prep":
+        phrase.pop()
+    while rest and rest[-1].dep_ == "prep":
+        rest.pop()
     when = time_clause(doc)
     return Behaviour(lemma, phrase, drop_absolutes(obj), negated, past, when, rest, verb)
 

@@ -11,32 +11,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from spacy.tokens import Doc
-
-from server.detect.engine import Analysis, Flag
+from server.detect.engine import Analysis
 from server.rewrite.behaviour import sounds_past
+from server.rewrite.blocks import blocks
 from server.rewrite.choose import choose
 from server.rewrite.model import Answers, Block, Check, Rewrite, Situation, Suggestion
-from server.rewrite.parts import feelings_and_needs, read_situations, topic_phrase, unique
-from server.rewrite.reading import act_words
+from server.rewrite.parts import feelings_and_needs, topic_phrase, unique
+from server.rewrite.said import act_words
+from server.rewrite.situations import read_situations
 from server.rewrite.topics import find_matter, topics_for
 from server.rewrite.words import (
     ABSENCE_VERBS,
-    GREETING_WORDS,
     capitalize,
     mid_sentence,
+    to_listener,
     when_clause,
 )
 from server.rules.lexicons import Lexicons
 from server.rules.schema import CATEGORIES
 
 
-def _with_greeting(greeting: str, body: str, lead: str = "") -> str:
-    """The greeting and warm words the person wrote, then the statement."""
-    if lead:
-        return f"{lead}, and {body}"
-    return f"{greeting}{body}" if greeting else capitalize(body)
+def _framed(block: Block, body: str) -> str:
+    """The statement with the writer's own words around the blame: the warm sentences before
+    it, then the words before "but" ("Mom I love you, and I feel ...") or the greeting."""
+    if block.lead:
+        text = f"{block.lead}, and {body}"
+    else:
+        text = f"{block.greeting}{body}" if block.greeting else capitalize(body)
+    return f"{block.opening} {text}" if block.opening else text
 
 
 def _statement(
@@ -89,12 +93,21 @@ def compose_block(
     parts = feelings_and_needs(block, lexicons, behaviour, matter)
     if answers.situation:
         own = mid_sentence(answers.situation.strip().rstrip("."))
-        situations = [Situation(own, False, sounds_past(own))]
+        said = to_listener(own)
+        # Said to her first; the time after the act if the detector hears "last Sunday you
+        # didn't call" as blame; the person's own words as the last resort.
+        texts = unique([said, _time_last(said), own])
+        situations = [Situation(text, False, sounds_past(text)) for text in texts]
+    elif not any(t.lower_ in _SECOND_PERSON for doc in block.docs for t in doc):
+        # "What kind of mother forgets her own son's surgery date?": written about her, but
+        # the statement is said to her.
+        situations = [replace(s, text=to_listener(s.text)) for s in situations]
     genuine = set(lexicons.feeling_words())
     feelings = [answers.feeling.strip()] if answers.feeling else parts.feelings
     feelings = [f for f in feelings if f in genuine or answers.feeling] or ["hurt"]
     chosen = choose(block, answers, parts, behaviour, matter, topics, lexicons)
     needs, requests = chosen.needs, chosen.requests
+    situations = _speakable(situations, feelings[0], check)
 
     why = _why(block)
     candidates: list[Suggestion] = []
@@ -108,7 +121,7 @@ def compose_block(
         body = _statement(
             feeling, situation, need[1] if need else None, request[0] if request else None
         )
-        text = _with_greeting(block.greeting, body, block.lead)
+        text = _framed(block, body)
         guessed = [
             part
             for part, is_guessed in (
@@ -134,6 +147,33 @@ def compose_block(
             )
     found = _passing(candidates, check, limit)
     return found or _passing(_fallbacks(block, feelings[0], why), check, 1)
+
+
+def _time_last(text: str) -> str:
+    """ "last Sunday you didn't call" -> "you didn't call last Sunday"."""
+    match = re.match(
+        r"((?:last|this|on|yesterday|today|tonight|at|in|after|before)\b[^,]*?),?\s+"
+        r"((?:you|I|we)\b.*)$",
+        text,
+    )
+    return f"{match.group(2)} {match.group(1)}" if match else text
+
+
+_SECOND_PERSON = frozenset("you your yours yourself u ur ya".split())
+
+
+def _speakable(situations: list[Situation], feeling: str, check: Check) -> list[Situation]:
+    """The situations that can be said without blame, in order: a reading that re-checks as
+    blame ("I talk about my job and you interrupt me") gives way to the next ("you interrupt
+    me while I talk about my job") before the shapes are filled, so every shape still has the
+    best of them."""
+    head = situations[:_TRIED]
+    verdicts = check([_statement(feeling, s, None, None) for s in head])
+    kept = [s for s, clean in zip(head, verdicts, strict=True) if clean]
+    return kept + situations[_TRIED:] if kept else situations
+
+
+_TRIED = 6  # situations tried before the shapes are filled; later ones are rarely reached
 
 
 def _not_said_in(situation: str, feelings: Sequence[str]) -> str:
@@ -163,10 +203,8 @@ def _fallbacks(block: Block, feeling: str, why: str) -> list[Suggestion]:
     situations.append("we talk like this")
     return [
         Suggestion(
-            _with_greeting(
-                block.greeting,
-                f"I feel {feeling} when {situation}, and I'd like us to talk it through.",
-                block.lead,
+            _framed(
+                block, f"I feel {feeling} when {situation}, and I'd like us to talk it through."
             ),
             feeling,
             situation,
@@ -191,98 +229,6 @@ def _why(block: Block) -> str:
         f"Puts your feeling and what happened where the {listed} were: "
         "a feeling and a plain fact are easier to hear than a verdict."
     )
-
-
-def _blocks(analysis: Analysis, names: frozenset[str]) -> list[Block]:
-    """Group adjacent sentences holding a warning or error into blocks."""
-    blaming = analysis.blaming_flags
-    blocks: list[Block] = []
-    current: list[tuple[Doc, tuple[int, int], list[Flag]]] = []
-    previous_end = None
-    for sentence in analysis.sentences:
-        start, end = analysis.normalized.to_original(
-            sentence.start, sentence.start + len(sentence.doc.text.rstrip())
-        )
-        flags = [f for f in blaming if start <= f.start < end]
-        if not flags:
-            if current:
-                blocks.append(_make_block(analysis, current, names))
-                current = []
-            previous_end = end
-            continue
-        gap = analysis.text[previous_end:start] if previous_end is not None else ""
-        if current and gap.strip():
-            blocks.append(_make_block(analysis, current, names))
-            current = []
-        current.append((sentence.doc, (start, end), flags))
-        previous_end = end
-    if current:
-        blocks.append(_make_block(analysis, current, names))
-    return blocks
-
-
-def _make_block(
-    analysis: Analysis,
-    sentences: list[tuple[Doc, tuple[int, int], list[Flag]]],
-    names: frozenset[str],
-) -> Block:
-    text = analysis.text
-    first_doc, (start, _), first_flags = sentences[0]
-    greeting = _greeting(first_doc)
-    if any(flag.start < start + len(greeting) for flag in first_flags):
-        greeting = ""  # "Classic Linda, ..." is the blame, not a greeting
-    if greeting:
-        greeting = text[start : start + len(greeting)]
-    elif vocative := _vocative(sentences[-1][0], names):
-        greeting = f"{capitalize(vocative)}, "
-    lead = _warm_lead(first_doc, text, start, first_flags)
-    return Block(
-        docs=tuple(doc for doc, _, _ in sentences),
-        spans=tuple(span for _, span, _ in sentences),
-        flags=tuple(flag for _, _, flags in sentences for flag in flags),
-        greeting="" if lead else greeting,
-        context=tuple(sentence.doc for sentence in analysis.sentences),
-        lead=lead,
-    )
-
-
-_WARM = frozenset("love thank thanks appreciate miss grateful adore proud".split())
-
-
-def _warm_lead(doc: Doc, text: str, start: int, flags: list[Flag]) -> str:
-    """ "Mom I love you but you smother me": the words before "but", as written, when they are
-    warm and hold no flag; the rewrite keeps them in front of the statement."""
-    for token in doc:
-        if token.lower_ != "but" or token.i < 2:
-            continue
-        before = doc[: token.i]
-        end = start + before.end_char - doc[0].idx
-        warm = any(t.lemma_.lower() in _WARM or t.lower_ in _WARM for t in before)
-        if warm and not any(flag.start < end for flag in flags):
-            return text[start:end].rstrip(" ,;")
-        return ""
-    return ""
-
-
-def _greeting(doc: Doc) -> str:
-    """ "Mom, " or "Hi Dad, " at the start of a sentence, to keep in front of the rewrite."""
-    for token in doc[:4]:
-        if token.text == ",":
-            before = doc[: token.i]
-            if all(t.lower_ in GREETING_WORDS or t.pos_ in ("PROPN", "NOUN") for t in before):
-                return doc[: token.i + 1].text_with_ws
-            return ""
-    return ""
-
-
-def _vocative(doc: Doc, names: frozenset[str]) -> str:
-    """ "..., Mom." at the end of a sentence: said at the start of the rewrite instead."""
-    words = [t for t in doc if not t.is_space]
-    while words and words[-1].is_punct:
-        words.pop()
-    if len(words) >= 3 and words[-2].text == "," and words[-1].lower_ in names:
-        return words[-1].text
-    return ""
 
 
 def sentence_by_sentence(check: Check) -> Check:
@@ -310,18 +256,17 @@ def compose(
 
     `short` makes one plain "I feel ... when ..." per block (for the flags of /v1/analyze).
     """
-    blocks = _blocks(analysis, frozenset(lexicons.relatives))
+    found = blocks(analysis, lexicons)
     check = sentence_by_sentence(check)
     if short:
         per_block = [
-            compose_block(block, answers, lexicons, check, SHORT_SHAPES, limit=1)
-            for block in blocks
+            compose_block(block, answers, lexicons, check, SHORT_SHAPES, limit=1) for block in found
         ]
     else:
-        per_block = [compose_block(block, answers, lexicons, check) for block in blocks]
+        per_block = [compose_block(block, answers, lexicons, check) for block in found]
     message = analysis.text
     for block, options in sorted(
-        zip(blocks, per_block, strict=True), key=lambda pair: -pair[0].spans[0][0]
+        zip(found, per_block, strict=True), key=lambda pair: -pair[0].spans[0][0]
     ):
         if options:
             start, end = block.spans[0][0], block.spans[-1][1]

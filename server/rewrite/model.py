@@ -56,7 +56,9 @@ class Block:
     flags: tuple[Flag, ...]
     greeting: str
     context: tuple[Doc, ...]  # every parsed sentence of the draft, for its topic
-    lead: str = ""  # warm words before the blame, kept as written: "Mom I love you"
+    lead: str = ""  # words before "but", kept as written: "Mom I love you"
+    opening: str = ""  # warm sentences just before, kept as written: "Thanks for the flowers."
+    evidence: tuple[Doc, ...] = ()  # the plain fact a bare verdict is about, said after it
 
 
 @dataclass(frozen=True)

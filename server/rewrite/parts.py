@@ -13,19 +13,10 @@ from server.core.inflect import getInflection
 from server.detect.engine import Flag
 from server.rewrite.behaviour import (
     Behaviour,
-    conj_behaviours,
-    faux_setting,
-    find_behaviour,
-    is_past,
-    missing_act,
-    outcome,
-    said_again,
-    sarcastic_act,
-    time_clause,
     verb_lemma,
 )
-from server.rewrite.model import Block, Situation
-from server.rewrite.reading import absent, occasion, readings, with_time
+from server.rewrite.model import Block
+from server.rewrite.said import absent
 from server.rewrite.topics import Matter, TopicsFile
 from server.rewrite.words import (
     ABSENCE_VERBS,
@@ -95,8 +86,10 @@ def request_for(behaviour: Behaviour | None, lexicons: Lexicons) -> str | None:
     if behaviour is None or behaviour.lemma == "be":
         return None
     if not behaviour.negated:
-        if behaviour.lemma == "tell" and any(t.lower_ in ("what", "how") for t in behaviour.phrase):
-            return None  # "telling me what to do" is advice, not sharing my news
+        if behaviour.lemma == "tell" and any(
+            t.lower_ in ("what", "how", "to") for t in behaviour.phrase
+        ):
+            return None  # "telling me what to do", "... to go": advice, not sharing my news
         template = lexicons.rewrite.done_requests.get(behaviour.lemma)
         obj = words_of(behaviour.object)
         if template is None or ("{object}" in template and not obj):
@@ -153,19 +146,28 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
             if (
                 token.dep_ in ("pobj", "pcomp")
                 and token.head.lower_ in ("about", "with", "over", "on", "at", "into", "for")
-                and token.pos_ in ("NOUN", "PROPN", "VERB")
+                # a word the tagger got wrong still names a thing ("my tattoo" as an adverb)
+                and token.pos_ not in ("PRON", "DET", "NUM", "PUNCT")
                 and token.lemma_.lower() not in VAGUE_TOPICS
             ):
                 # "on making Thanksgiving all about you": the thing, not the accusation.
                 things = [c for c in token.children if c.dep_ == "dobj" and c.pos_ == "PROPN"]
+                # "my hours at the hospital": the hours, and where ("the lecture about my
+                # spending" is about the spending)
+                owner = token.head.head
+                where = token.head.lower_ not in ("about", "over")
+                if where and _named(owner) and owner.lemma_.lower() not in PEOPLE and not things:
+                    things = [owner]
                 words = drop_absolutes(list((things[0] if things else token).subtree))
-                if not any(t.lower_ in ("you", "yourself") for t in words):
+                while words and (words[0].is_punct or words[0].dep_ in ("neg", "cc", "prep")):
+                    words = words[1:]  # "..., not my hours at the hospital"
+                if words and not any(t.lower_ in ("you", "yourself") for t in words):
                     return words_of(words)
     chunks = [
         chunk
         for doc in docs
         for chunk in doc.noun_chunks
-        if chunk.root.pos_ in ("NOUN", "PROPN")
+        if _named(chunk.root)
         and chunk.root.lemma_.lower() not in VAGUE_TOPICS
         and chunk.root.lower_ not in PEOPLE
     ]
@@ -180,13 +182,26 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
     for doc in docs:
         for token in doc:
             lemma = token.lemma_.lower()
-            if token.pos_ == "NOUN" and lemma not in VAGUE_TOPICS and lemma not in PEOPLE:
+            if _named(token) and token.pos_ == "NOUN" and lemma not in PEOPLE:
                 plural = getInflection(lemma, "NNS")
                 return plural[0] if plural and token.tag_ == "NN" else token.lower_
     return None
 
 
-def _faux_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
+def _named(token: Token) -> bool:
+    """A noun that names a thing: not vague ("the problem") and not what the person is called
+    ("you're such a nag", "a drama queen")."""
+    attr = token.head if token.dep_ in ("compound", "amod") else token
+    be = attr.head
+    called = attr.dep_ == "attr" and any(
+        c.dep_ == "nsubj" and c.lower_ in ("you", "u") for c in be.children
+    )
+    pictured = token.dep_ == "pobj" and token.head.lower_ == "like"  # "like a failure"
+    named = token.pos_ in ("NOUN", "PROPN") and token.lemma_.lower() not in VAGUE_TOPICS
+    return named and not called and not pictured
+
+
+def faux_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
     found = []
     for flag in flags:
         if flag.rule.category != "faux-feelings":
@@ -206,7 +221,7 @@ def _genuine_after_feel(docs: Iterable[Doc], genuine: set[str]) -> list[str]:
     ]
 
 
-def _label_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
+def label_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
     labels = lexicons.rewrite.labels
     return [
         word
@@ -230,13 +245,13 @@ def feelings_and_needs(
     genuine = set(lexicons.feeling_words())
     feelings: list[str] = []
     needs: list[str] = []
-    for word in _faux_words(block.flags, lexicons):
+    for word in faux_words(block.flags, lexicons):
         feelings += lexicons.faux[word].feelings
         needs += lexicons.faux[word].needs
     feelings += _genuine_after_feel(block.docs, genuine)
     if matter is not None:
         feelings += matter.feelings
-    for word in _label_words(block.flags, lexicons):
+    for word in label_words(block.flags, lexicons):
         feelings += tables.labels[word].feelings
         needs += tables.labels[word].needs
     lemmas = _lemmas(block.docs)
@@ -259,122 +274,3 @@ def feelings_and_needs(
 
 def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-# --- putting it together ----------------------------------------------------------------------
-
-
-def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
-    """Every action the other person is the subject of, most concrete first."""
-    found: list[tuple[Behaviour, Doc, int]] = []
-    for number, doc in enumerate(block.docs):
-        for token in doc:
-            if token.lower_ == "you" and token.dep_ in ("nsubj", "nsubjpass"):
-                behaviour = find_behaviour(doc, token.i)
-                position = number * 1000 + token.i
-                if behaviour is not None:
-                    found.append((behaviour, doc, position))
-                    found += [(b, doc, position) for b in conj_behaviours(doc, behaviour)]
-    unique: dict[tuple[str, str], tuple[Behaviour, Doc, int]] = {}
-    for behaviour, doc, i in found:
-        unique.setdefault((behaviour.lemma, words_of(behaviour.phrase)), (behaviour, doc, i))
-
-    def concreteness(item: tuple[Behaviour, Doc, int]) -> tuple[int, int]:
-        behaviour, _, position = item
-        nouns = sum(t.pos_ in ("NOUN", "PROPN") for t in behaviour.phrase)
-        return (-min(nouns, 2), position)
-
-    return [(b, doc) for b, doc, _ in sorted(unique.values(), key=concreteness)]
-
-
-# What someone is, rather than a judgement of them: "you're always late" can be seen.
-_SEEN_STATES = frozenset("late early busy away gone out home here there asleep drunk".split())
-
-
-def _is_verdict(behaviour: Behaviour, lexicons: Lexicons) -> bool:
-    """ "you're being ridiculous about the seating": a judgement, not something that happened."""
-    if behaviour.lemma != "be" or behaviour.negated:
-        return False
-    genuine = set(lexicons.feeling_words())
-    return any(
-        t.dep_ == "acomp" and t.pos_ == "ADJ" and t.lower_ not in _SEEN_STATES | genuine
-        for t in behaviour.object
-    )
-
-
-def _is_future(behaviour: Behaviour) -> bool:
-    """ "you'll lose me": a threat's consequence, not something that happened ("you won't
-    look at my photos" is a refusal, and does say what happens)."""
-    verb = behaviour.verb
-    return (
-        verb is not None
-        and not behaviour.negated
-        and any(
-            c.dep_ == "aux" and c.lower_ in ("will", "'ll", "wo", "gonna") for c in verb.children
-        )
-    )
-
-
-def read_situations(
-    block: Block, lexicons: Lexicons, topics: TopicsFile | None = None
-) -> list[Situation]:
-    """Candidate "when" clauses, best first."""
-    found, read_acts, figures = readings(block.docs, topics)
-    faux = _faux_words(block.flags, lexicons)
-    for doc in block.docs:
-        for text in (outcome(doc), said_again(doc), faux_setting(doc, faux)):
-            if text:
-                found.append(Situation(text, False, is_past(text, doc)))
-    first = block.docs[0]
-    implied = [(act, first) for act in read_acts]
-    implied += [
-        (act, doc) for doc in block.docs for act in (sarcastic_act(doc), missing_act(doc)) if act
-    ]
-    for behaviour, _ in implied:
-        found.append(
-            Situation(observation(behaviour, lexicons, topics), False, behaviour.past, behaviour)
-        )
-    found += figures
-    for behaviour, doc in _behaviours(block):
-        if _is_verdict(behaviour, lexicons) or _is_future(behaviour):
-            continue
-        said = occasion(doc, observation(behaviour, lexicons, topics))
-        if together := with_time(behaviour, said):
-            found.append(Situation(together, False, behaviour.past, behaviour))
-        elif behaviour.when:
-            found.append(Situation(behaviour.when, False, is_past(behaviour.when, doc), behaviour))
-        found.append(Situation(said, False, behaviour.past, behaviour))
-    for doc in block.docs:
-        clause = time_clause(doc)
-        if clause and all(clause != s.text for s in found):
-            found.append(Situation(clause, False, is_past(clause, doc)))
-    topic = topic_phrase(block.docs) or topic_phrase(block.context)
-    if topic and any(flag.text.strip(" ,.!?").lower() in topic.lower() for flag in block.flags):
-        topic = None  # "Classic Linda" is the label itself, not what it is about
-    for word in _label_words(block.flags, lexicons):
-        situation = lexicons.rewrite.labels[word].situation
-        situation = situation.replace("{topic}", topic or "my life")
-        situation = situation.replace("{about}", f" about {topic}" if topic else "")
-        situation = situation.replace("{for}", f" for {topic}" if topic else "")
-        found.append(Situation(situation, True, False))
-    if topic:
-        # "My music means nothing to you" -> "we talk about my music"
-        opening, _, others = topic.partition(" ")
-        if opening in ("My", "Your", "Our", "The", "His", "Her", "Their"):
-            topic = f"{opening.lower()} {others}".strip()
-        found.append(Situation(f"we talk about {topic}", True, False))
-    default = lexicons.rewrite.labels["default"].situation
-    found.append(
-        Situation(default.replace("{about}", f" about {topic}" if topic else ""), True, False)
-    )
-    return _unique_situations(found)
-
-
-def _unique_situations(found: list[Situation]) -> list[Situation]:
-    seen: set[str] = set()
-    unique = []
-    for situation in found:
-        if situation.text not in seen:
-            seen.add(situation.text)
-            unique.append(situation)
-    return unique

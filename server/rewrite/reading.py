@@ -8,33 +8,30 @@ said from the writer's side, with the sentence's own nouns."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import replace
 
 from spacy.tokens import Doc, Token
 
+from server.core.inflect import getInflection
 from server.rewrite.behaviour import (
     Behaviour,
     behaviour_of,
     find_behaviour,
     is_past,
+    sounds_past,
     time_clause,
+    verb_lemma,
 )
-from server.rewrite.model import Situation
+from server.rewrite.model import Block, Situation
 from server.rewrite.topics import TopicsFile, figure_of
+from server.rewrite.verdicts import fact, pinned_acts, writer_clause
 from server.rewrite.words import drop_absolutes, words_of
 
 # Words that make "it is hard for you to X" or "would it kill you to X" say X doesn't happen.
 _EFFORT = frozenset("hard difficult much kill hurt tough impossible painful".split())
-# Verbs that judge rather than describe: "you let me down when you skipped my recital" is
-# about the recital; the time clause alone says what happened.
-_JUDGING = frozenset(
-    "let hurt upset disappoint fail make ruin spoil wreck embarrass humiliate betray abandon "
-    "neglect disrespect belittle upset annoy anger frustrate".split()
-)
-_CLAUSE_MARKERS = ("when", "whenever", "while", "every time", "after", "since")
-_SPEECH = frozenset(("say", "tell"))
 # Imperatives that are idioms or wrappers, not a wish for the act: "keep it up and ...",
-# "stop telling me", "let me be".
+# "spare me", "let me be", "grow up".
 _NOT_COMMANDS = frozenset("be stop spare let keep go do get try look grow quit leave".split())
 
 
@@ -66,20 +63,62 @@ def forbidden(doc: Doc) -> Behaviour | None:
 
 
 def commanded(doc: Doc) -> list[Behaviour]:
-    """ "Be more like Grandma and actually listen for once" -> the listening doesn't happen."""
+    """What an imperative says happens. A wish says the act is missing ("be more like Grandma
+    and actually listen for once": she doesn't listen); "stop X-ing" and "keep X-ing" say X
+    happens; so does an imperative that sets the condition of a threat ("bring up my weight
+    one more time and I'm leaving", "skip my recital and don't expect me there") or is
+    granted in mock ("oh sure, take another loan from me")."""
     found = []
     for token in doc:
-        root_like = token.dep_ == "ROOT" or (token.dep_ == "conj" and token.head.dep_ == "ROOT")
-        if not root_like or token.tag_ != "VB" or token.lemma_ in _NOT_COMMANDS:
+        if not _imperative(token):
             continue
-        if any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in token.children):
+        inner = [c for c in token.children if c.dep_ in ("xcomp", "ccomp") and c.tag_ == "VBG"]
+        if token.lemma_ in _GOES_ON and inner:
+            behaviour = behaviour_of(inner[0], False, False, doc)
+        elif token.lemma_ in _NOT_COMMANDS:
             continue
-        if token.dep_ == "conj" and any(c.dep_ == "nsubj" for c in token.head.children):
-            continue
-        behaviour = behaviour_of(token, True, False, doc)
+        else:
+            behaviour = behaviour_of(token, not (_threat(token) or _granted(token)), False, doc)
         if behaviour is not None:
             found.append(behaviour)
     return found
+
+
+def _imperative(token: Token) -> bool:
+    """A bare verb at the top of the sentence, or joined to one, with no subject of its own."""
+    top = token.dep_ == "ROOT" or (token.dep_ == "conj" and token.head.dep_ == "ROOT")
+    # "Oh sure, take another loan from me, what's another thousand": the parse hangs the
+    # imperative under the question that follows it.
+    top = top or (token.dep_ == "ccomp" and token.i < token.head.i and _granted(token))
+    if not top or token.tag_ != "VB":
+        return False
+    if any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in token.children):
+        return False
+    return not (token.dep_ == "conj" and any(c.dep_ == "nsubj" for c in token.head.children))
+
+
+def _threat(token: Token) -> bool:
+    """ "Say that again and I'm out": an imperative joined by "and" to what will follow
+    (a clause with a subject of its own, or a forbidding "don't expect me")."""
+    if token.dep_ != "ROOT" or not any(c.lower_ == "and" for c in token.children):
+        return False
+    for conj in (c for c in token.children if c.dep_ == "conj"):
+        own = any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children)
+        forbidding = any(c.dep_ == "neg" for c in conj.children)
+        if own or forbidding:
+            return True
+    return False
+
+
+def _granted(token: Token) -> bool:
+    """ "Sure, take another loan": leave granted with a sigh, in mock."""
+    before = [t.lower_ for t in token.doc[: token.i] if not t.is_punct]
+    return bool(before) and before[-1] in _MOCK_LEAVE
+
+
+# "stop X-ing", "quit X-ing", "keep X-ing": X is what happens.
+_GOES_ON = frozenset("stop quit keep".split())
+_MOCK_LEAVE = frozenset("sure fine yeah go ahead".split())
 
 
 def condition(doc: Doc) -> Behaviour | None:
@@ -125,7 +164,7 @@ def wanted(doc: Doc) -> Behaviour | None:
     seen)."""
     for token in doc:
         if token.lemma_ != "want" or not any(
-            c.lower_ in ("never", "not", "n't") for c in token.children
+            c.lower_ in ("never", "not", "n't", "nt") for c in token.children
         ):
             continue
         if not any(c.dep_ == "nsubj" and c.lower_ in ("you", "u") for c in token.children):
@@ -183,6 +222,59 @@ def would_be(doc: Doc) -> str | None:
     return f"I don't see you {rest}" if rest.split()[0].endswith("ing") else f"you don't {rest}"
 
 
+def _doing(doc: Doc) -> str | None:
+    """ "Talking to you about the bills is like ..." -> "when I talk to you about the bills":
+    what the writer is doing when the picture fits."""
+    for token in doc:
+        if token.dep_ == "csubj" and token.tag_ == "VBG":
+            rest = [t for c in token.children for t in c.subtree]
+            words = words_of(drop_absolutes(sorted(rest, key=lambda t: t.i)))
+            return f"when I {verb_lemma(token)} {words}".strip()
+    return None
+
+
+def made_to(doc: Doc) -> str | None:
+    """ "You made me miss my train with your endless goodbyes" -> "I missed my train"; "you
+    made us late to the christening" -> "we were late to the christening": what happened to
+    the writer, without the cause it is blamed on ("with your packing")."""
+    for make in doc:
+        if make.lemma_ != "make" or not any(
+            c.dep_ == "nsubj" and c.lower_ in ("you", "u") for c in make.children
+        ):
+            continue
+        for inner in (c for c in make.children if c.dep_ in ("ccomp", "xcomp")):
+            subject = next((c for c in inner.children if c.dep_ == "nsubj"), None)
+            if subject is None or subject.lower_ not in ("me", "us"):
+                continue
+            if inner.lemma_ in ("feel", "look", "seem", "sound"):
+                return None  # a feeling or a picture: read elsewhere
+            who = "I" if subject.lower_ == "me" else "we"
+            past = make.tag_ == "VBD"
+            rest = [
+                t
+                for c in inner.children
+                if c.dep_ not in ("nsubj", "punct") and not _blamed_cause(c)
+                for t in c.subtree
+            ]
+            words = words_of(drop_absolutes(sorted(rest, key=lambda t: t.i)))
+            if inner.pos_ == "ADJ":
+                be = ("was" if who == "I" else "were") if past else ("am" if who == "I" else "are")
+                return f"{who} {be} {inner.text} {words}".strip()
+            if inner.pos_ == "VERB":
+                forms = getInflection(inner.lemma_, tag="VBD") if past else None
+                return f"{who} {forms[0] if forms else inner.lemma_} {words}".strip()
+    return None
+
+
+def _blamed_cause(token: Token) -> bool:
+    """ "with your endless goodbyes", "by your packing": the cause the blame names."""
+    return (
+        token.dep_ == "prep"
+        and token.lower_ in ("with", "by")
+        and any(t.lower_ in ("your", "ur") for t in token.subtree)
+    )
+
+
 def only_when(behaviour: Behaviour, doc: Doc, topics: TopicsFile) -> str | None:
     """ "You only call when you need something" -> "our calls are mostly about something you
     need"; "you never visit unless you want money" -> "our visits are mostly about money"."""
@@ -218,126 +310,8 @@ def _verb_of(behaviour: Behaviour, doc: Doc) -> Token | None:
     return next((t for t in doc if t.pos_ == "VERB" and t.lemma_ == behaviour.lemma), None)
 
 
-def absent(behaviour: Behaviour, topics: TopicsFile | None) -> str | None:
-    """What it is like for the writer when something doesn't happen: "you never say you're
-    proud of me" -> "I don't hear that you're proud of me"; "you never listen" -> "I don't
-    feel heard"."""
-    if not behaviour.negated:
-        return None
-    if behaviour.lemma in _SPEECH:
-        # "tell me you love me": what is said, without the first "me"
-        said = [
-            t
-            for t in behaviour.phrase
-            if not (t.lower_ in ("me", "us") and t.head.lemma_ in _SPEECH)
-        ]
-        if said:
-            heard = "didn't hear" if behaviour.past else "don't hear"
-            words = words_of(said)
-            that = "" if words.split()[0].lower() in ("that", "how", "what", "why") else "that "
-            return f"I {heard} {that}{words}"
-    if behaviour.lemma == "let":
-        return _not_let(behaviour)
-    if behaviour.lemma == "have" and any(t.lemma_ == "time" for t in behaviour.object):
-        return "we don't get much time together"
-    entry = topics.absent.get(behaviour.lemma) if topics else None
-    if entry is None:
-        return None
-    text = entry.past if behaviour.past else entry.present
-    obj = words_of([t for t in behaviour.object if t.lower_ not in ("me", "us")])
-    if "{object}" in text and not obj:
-        return None
-    rest = words_of(behaviour.rest)
-    if behaviour.lemma == "help":  # "help with Dad's appointments" -> "managing Dad's ..."
-        rest = re.sub(r"^(?:with|out with|out)\s+", "", rest)
-    text = text.replace("{object}", obj).replace("{rest}", rest)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _not_let(behaviour: Behaviour) -> str | None:
-    """ "you never let Jake and me host Thanksgiving" -> "Jake and I don't get to host
-    Thanksgiving"."""
-    verb = next((t for t in behaviour.phrase if t.pos_ in ("VERB", "AUX")), None)
-    if verb is None:
-        return None
-    who = [t for t in behaviour.phrase if t.i < verb.i]
-    if not any(t.lower_ in ("me", "us") for t in who):
-        return None
-    subject = " ".join(
-        "I" if t.lower_ == "me" else "we" if t.lower_ == "us" else t.text for t in who
-    )
-    rest = words_of([t for t in behaviour.phrase if t.i >= verb.i])
-    got = "didn't get" if behaviour.past else "don't get"
-    return f"{subject} {got} to {rest}"
-
-
-def act_words(behaviour: Behaviour) -> list[Token]:
-    """The words of the act that say what it is about: the verb (unless it only judges: "let
-    me down") and its phrase."""
-    verb = behaviour.verb
-    judging = behaviour.lemma in _JUDGING and not any(t.pos_ == "VERB" for t in behaviour.phrase)
-    words = [verb] if verb is not None and not judging else []
-    return [*words, *behaviour.phrase]
-
-
-def with_time(behaviour: Behaviour, said: str) -> str | None:
-    """ "You're always on your phone when I visit" -> "I visit and you're on your phone": the
-    moment and the act together, unless the verb only judges the moment ("you let me down
-    when you skipped my recital")."""
-    when = behaviour.when
-    if not when or behaviour.lemma in _JUDGING:
-        return None
-    lowered = when.lower()
-    marker = next((m for m in _CLAUSE_MARKERS if lowered.startswith(m + " ")), None)
-    if marker is None:
-        return None
-    moment = when[len(marker) :].strip()
-    if marker == "since":  # "since you started dating Greg" stays a time, said after the act
-        return f"{said} {when}"
-    # "every time I bring up my boyfriend you change the subject": the regex took both.
-    cut = re.search(r"\s+you\b", moment)
-    if cut and moment.lower().startswith(("i ", "we ")):
-        moment = moment[: cut.start()]
-    if not moment or _plain(said) in _plain(moment) or _plain(moment) in _plain(said):
-        return None
-    return f"{moment} and {said}"
-
-
-_OCCASIONS = re.compile(
-    r"\bevery (christmas|thanksgiving|easter|holiday|summer|birthday|weekend|sunday|saturday|"
-    r"friday|visit|family dinner|new year)s?\b",
-    re.I,
-)
-
-
-def occasion(doc: Doc, said: str) -> str:
-    """ "Every Christmas you pick a fight with my husband": the occasion, which the flag
-    covers, said once after the act ("... with my husband at Christmas")."""
-    match = _OCCASIONS.search(doc.text)
-    if not match or match.group(1).lower() in said.lower():
-        return said
-    word = match.group(1)
-    name = word if word[0].isupper() else word.lower()
-    if name.lower() in ("holiday", "weekend", "visit", "family dinner"):
-        return (
-            f"{said} on {name.lower()}s"
-            if name.lower() != "family dinner"
-            else f"{said} at family dinners"
-        )
-    if name.lower() == "birthday":
-        return f"{said} on my birthday"
-    preposition = "on" if name.lower().endswith("day") else "at"
-    return f"{said} {preposition} {name}"
-
-
-def _plain(text: str) -> str:
-    """For comparing clauses: "you're" and "you are" alike."""
-    text = re.sub(r"'re\b", " are", text.lower())
-    return re.sub(r"\s+", " ", re.sub(r"[^\w' ]", " ", text)).strip()
-
-
 def readings(
-    docs: tuple[Doc, ...], topics: TopicsFile | None
+    block: Block, topics: TopicsFile | None, genuine: Collection[str]
 ) -> tuple[list[Situation], list[Behaviour], list[Situation]]:
     """What this module reads in the sentences of a block, best first: finished situations,
     acts the words imply (to be said as observations), and the facts behind pictures (after
@@ -345,7 +319,7 @@ def readings(
     situations: list[Situation] = []
     acts: list[Behaviour] = []
     figures: list[Situation] = []
-    for doc in docs:
+    for doc in block.docs:
         if topics is not None:
             behaviour = find_behaviour(doc)
             if behaviour is not None and (limited := only_when(behaviour, doc, topics)):
@@ -353,11 +327,15 @@ def readings(
                 # sake, so neither "too much contact" nor "call me back" fits.
                 situations.append(Situation(limited, False, behaviour.past))
             if figure := figure_of(doc.text, topics):
-                moment = time_clause(doc)
+                moment = time_clause(doc) or _doing(doc)
                 if moment and moment.lower().startswith(("when ", "whenever ")):
                     figure = f"{moment.split(maxsplit=1)[1]} and {figure}"
                 figures.append(Situation(figure, True, False))
-        for text in (would_be(doc), fault_clause(doc), made_about(doc), not_known(doc)):
+        if text := made_to(doc):  # said in its own tense: "I missed my train"
+            situations.append(Situation(text, False, sounds_past(text)))
+        found = [would_be(doc), fault_clause(doc), made_about(doc), not_known(doc)]
+        found += [writer_clause(doc, genuine), fact(doc) if doc in block.evidence else None]
+        for text in found:
             if text:
                 situations.append(Situation(text, False, is_past(text, doc)))
         if text := unmentioned(doc):
@@ -365,4 +343,5 @@ def readings(
         implied = (hard_to(doc), forbidden(doc), condition(doc), wanted(doc))
         acts += [a for a in implied if a is not None]
         acts += commanded(doc)
+        acts += pinned_acts(doc, genuine)
     return situations, acts, figures

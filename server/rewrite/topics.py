@@ -14,7 +14,7 @@ from typing import TypeVar
 from pydantic import Field
 from spacy.tokens import Doc, Token
 
-from server.core.inflect import getAllLemmas
+from server.core.inflect import getAllLemmas, getLemma
 from server.core.strict_yaml import Strict, read_yaml, validate_file
 from server.detect.engine import Flag
 
@@ -120,11 +120,14 @@ def fill(template: str, word: str) -> str:
     )
 
 
-def _forms(token_text: str) -> set[str]:
-    word = token_text.lower()
+def _forms(token: Token) -> set[str]:
+    word = token.lower_
     forms = {word}
     for lemmas in getAllLemmas(word).values():
         forms.update(lemmas)
+    if not forms - {word} and token.pos_ in ("VERB", "NOUN") and word.isalpha():
+        # A word outside the dictionary ("texting"): lemminflect's rules for unknown words.
+        forms.update(getLemma(word, upos=token.pos_))
     return forms
 
 
@@ -178,7 +181,7 @@ def _words(doc: Doc, tokens: Iterable[Token]) -> dict[str, tuple[Doc, int]]:
         idiom = token.lemma_ == "come" and any(c.lower_ == "up" for c in token.children)
         if token.is_punct or pictured or idiom:
             continue
-        for form in _forms(token.text):
+        for form in _forms(token):
             found.setdefault(form, (doc, token.i))
     return found
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Token
 
-from server.core.inflect import getInflection
+from server.core.inflect import getInflection, getLemma
 
 # Words that carry the blame's force but no information about what happened.
 DROPPED_ADVERBS = frozenset(
@@ -95,6 +95,9 @@ def drop_absolutes(tokens: Iterable[Token]) -> list[Token]:
     for token, after in itertools.pairwise(tokens):
         if (token.lower_, after.lower_) in (("for", "once"), ("at", "all"), ("not", "even")):
             paired |= {token.i, after.i}
+    for first, second, third in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (first.lower_, second.lower_, third.lower_) == ("one", "more", "time"):
+            paired |= {first.i, second.i, third.i}  # "bring it up one more time and ..."
 
     def kept(token: Token) -> bool:
         if token.i in paired:
@@ -152,12 +155,77 @@ def mid_sentence(text: str) -> str:
 
 
 # A situation that already opens with one of these needs no "when" before it.
-_CLAUSE_START = re.compile(
-    r"(when|whenever|since|if|after|while|every time|in|at|around|during|on)\b", re.IGNORECASE
-)
+_CLAUSE_START = re.compile(r"(when|since|if|after|while|in|at|around|during|on)\b", re.IGNORECASE)
+# Markers that say "each and every time": an absolute, like "always"; said as "when".
+_EVERY_TIME = re.compile(r"(?:whenever|(?:every|each) (?:single )?time|any ?time)\s+", re.I)
 
 
 def when_clause(text: str) -> str:
-    """ "when <text>", unless the text opens its own clause ("whenever she calls", "since
-    March"): the person's "when she gets upset" must not become "when when she gets upset"."""
+    """ "when <text>", unless the text opens its own clause ("since March", "after dinner"):
+    the person's "when she gets upset" must not become "when when she gets upset", and
+    "whenever I ask" or "every time I ask" become "when I ask"."""
+    text = _EVERY_TIME.sub("when ", text, count=1) if _EVERY_TIME.match(text) else text
     return text if _CLAUSE_START.match(text) else f"when {text}"
+
+
+# "she" -> "you": the verb that follows, as said with "you".
+_WITH_YOU = {
+    "is": "are",
+    "was": "were",
+    "isn't": "aren't",
+    "wasn't": "weren't",
+    "has": "have",
+    "hasn't": "haven't",
+    "does": "do",
+    "doesn't": "don't",
+    "'s": "'re",
+}
+_HER_THEN = STOP_WORDS - {"own", "whole", "first", "last", "only", "other"}
+_ADVERB = re.compile(r"(?:always|never|just|really|still|even|often|usually|sometimes|also)$")
+
+
+def to_listener(text: str) -> str:
+    """The person's words about her, said to her: "she gets upset" -> "you get upset", "her
+    car" -> "your car", "I told her" -> "I told you", "her own son's surgery" -> "my surgery".
+    An I-statement is addressed to the listener, so "she" and "her" are always "you"."""
+    words = re.findall(r"\w+(?:['’]\w+)?|\s+|[^\w\s]", text)
+    out: list[str] = []
+    subject = False
+    for index, word in enumerate(words):
+        lowered = word.lower().replace("’", "'")
+        after = next((w for w in words[index + 1 :] if not w.isspace()), "")
+        if lowered in ("she", "he"):
+            out.append("You" if word[0].isupper() else "you")
+            subject = True
+            continue
+        if lowered in ("she's", "he's"):
+            out.append("You're" if word[0].isupper() else "you're")
+            continue
+        if lowered in ("her", "his", "him"):
+            possessive = lowered == "his" or (
+                lowered == "her" and after and after.lower() not in _HER_THEN and after.isalpha()
+            )
+            out.append("your" if possessive else "you")
+        elif lowered in ("herself", "himself"):
+            out.append("yourself")
+        elif subject and not word.isspace():
+            if _ADVERB.match(lowered):
+                out.append(word)
+                continue
+            out.append(_with_you(word))
+            subject = False
+        else:
+            out.append(word)
+    said = "".join(out)
+    # "her own son's surgery date", said to her: the son is the writer.
+    return re.sub(r"\byour own (?:son|daughter|child|kid)(?:'s|’s)?(?=\s|$)", "my", said)
+
+
+def _with_you(verb: str) -> str:
+    lowered = verb.lower()
+    if lowered in _WITH_YOU:
+        return _WITH_YOU[lowered]
+    if lowered.endswith("s") and not lowered.endswith("ss") and verb.isalpha():
+        lemma = getLemma(lowered, upos="VERB")
+        return str(lemma[0]) if lemma else verb
+    return verb

@@ -98,6 +98,7 @@ class Lexicons:
     faux: Mapping[str, FauxFeeling]
     rewrite: RewriteFile
     relatives: tuple[str, ...]  # words people call each other by: "mom", "dad", "sis"
+    warmth: tuple[str, ...] = ()  # the writer's own warmth: "love", "thanks", "❤️"
 
     def feeling_words(self) -> tuple[str, ...]:
         return tuple(word for family in self.families for word in family.words)
@@ -177,6 +178,7 @@ def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
         faux={entry.word: entry for entry in faux.faux},
         rewrite=rewrite,
         relatives=word_lists.get("relatives", ()),
+        warmth=word_lists.get("warmth-words", ()),
     )
     lists = dict(word_lists)
     for derived in ("feelings", "faux"):
