@@ -249,29 +249,30 @@ class Engine:
         if self.learned is None:
             return []
         normalized = reading.normalized
-        parsed = {s.start: s.doc for s in reading.sentences if s.doc.has_annotation("DEP")}
-        spans = []
+        spans = []  # (sentence start in the normalised text, stripped text, original range)
         for start, end in reading.spans:
             piece = normalized.text[start:end]
             stripped = piece.strip()
             if not any(c.isalpha() for c in stripped):
                 continue
-            doc = parsed.get(start)
-            if doc is not None and self._read_as_innocent(doc):
-                continue  # a generic "you", or a question asking for facts
             left = start + piece.index(stripped)
             original = normalized.to_original(left, left + len(stripped))
             if any(f.start < original[1] and original[0] < f.end for f in flagged) or any(
                 q_start <= original[0] and original[1] <= q_end for q_start, q_end in quoted
             ):
                 continue
-            spans.append((stripped, original))
+            spans.append((start, stripped, original))
+        verdicts = self.learned.verdicts([stripped for _, stripped, _ in spans])
+        if not verdicts:
+            return []
+        parsed = {s.start: s.doc for s in reading.sentences if s.doc.has_annotation("DEP")}
         found = []
-        for verdict in self.learned.verdicts([piece for piece, _ in spans]):
+        for verdict in verdicts:
             rule = self._learned_rules[verdict.category]
-            if rule.id in disabled:
-                continue
-            start, end = spans[verdict.index][1]
+            sentence_start, _, (start, end) = spans[verdict.index]
+            doc = parsed.get(sentence_start)
+            if rule.id in disabled or (doc is not None and self._read_as_innocent(doc)):
+                continue  # switched off; or a generic "you", or a question asking for facts
             found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
         return found
 
