@@ -199,7 +199,7 @@ def test_figures_file_names_known_rules_and_categories() -> None:
     if not path.is_file():
         pytest.skip("no figures measured")
     spec = validate_file(FiguresFile, path, read_yaml(path))
-    ids = {rule.id for rule in RULESET.rules}
+    ids = {rule.id for rule in (*RULESET.rules, *RULESET.learned)}
     for group in spec.groups:
         assert set(group.rules) <= ids, group.name
         assert set(group.categories) <= set(CATEGORIES), group.name

@@ -172,7 +172,9 @@ def load_rules(root: Path) -> RuleSet:
     if not rules:
         raise RuleError(f"{root}: no rules found")
     profiles = load_profiles(root / "profiles.yaml", tuple(rules))
-    figures = load_figures(root / FIGURES_FILE, {rule.id: rule.category for rule in rules})
-    rules = [replace(rule, figures=figures.get(rule.id, ())) for rule in rules]
     learned = load_learned_rules(root / "learned")
+    categories = {rule.id: rule.category for rule in (*rules, *learned)}
+    figures = load_figures(root / FIGURES_FILE, categories)
+    rules = [replace(rule, figures=figures.get(rule.id, ())) for rule in rules]
+    learned = tuple(replace(rule, figures=figures.get(rule.id, ())) for rule in learned)
     return RuleSet(tuple(rules), profiles, lists, lexicons, tuple(risk), learned)
