@@ -1,6 +1,8 @@
-"""Typed settings, read from MEND_* environment variables."""
+"""Typed settings, read from MEND_* environment variables; and the fixed limits on what the
+coach keeps (COACH_LIMITS), the one place every layer reads them from."""
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import Field
@@ -76,3 +78,27 @@ class Settings(BaseSettings):
         ge=1,
         description="Joins one client address may make per minute (a venue's wifi shares one).",
     )
+
+
+@dataclass(frozen=True)
+class CoachLimits:
+    """How much the coach keeps of each answer: the wire model rejects more, and the coach
+    trims what it composes itself to the same sizes."""
+
+    conflicts: int = 10
+    conflict: int = 500
+    feelings: int = 6
+    feeling: int = 40
+    situation: int = 500
+    short: int = 200  # a need, a pressure, a myth, a quality, a plan's time or step
+    her_side: int = 15
+    myths: int = 10
+    respect: int = 10
+    draft: int = 2000
+    rehearsal: int = 40
+    line: int = 1000
+    intensity: int = 3
+    weight: int = 5
+
+
+COACH_LIMITS = CoachLimits()

@@ -19,7 +19,7 @@ from server.coach.flow import (
     step_before,
     summary_of,
 )
-from server.coach.state import CoachState, Conflict
+from server.coach.state import CoachState, Conflict, Step
 from server.coach.texts import ORDER, CoachTexts
 from server.detect.engine import Engine
 from server.rewrite.compose import compose
@@ -108,8 +108,10 @@ def test_first_turn_says_it_is_a_program(tools: Tools) -> None:
     assert "not" in turn.messages[0]
 
 
-def at(step: str, **fields: Any) -> CoachState:
-    return CoachState(step=step, **fields)
+def at(step: Step, **fields: Any) -> CoachState:
+    """A state at a step; lists given for its sequences are kept as the coach keeps them."""
+    kept: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+    return CoachState(step=step, **kept)
 
 
 def test_list_splits_a_draft_into_grievances(tools: Tools) -> None:
@@ -147,25 +149,25 @@ def test_faux_feelings_are_caught_gently(tools: Tools) -> None:
     assert "abandoned" in turn.messages[0]
     assert "lonely" in turn.messages[0]
     turn = advance(turn.state, "lonely, and hurt", "next", tools)
-    assert turn.state.feelings == ["hurt", "lonely"]
+    assert turn.state.feelings == ("hurt", "lonely")
     assert turn.state.step == "situation"
 
 
 def test_her_side_offers_struggles_myths_and_qualities_and_files_each(tools: Tools) -> None:
     state = at("her_side", conflicts=[Conflict(text="You never call")], chosen=0)
     prompt = prompt_for(state, tools)
-    assert prompt.options == tools.texts.struggles
+    assert list(prompt.options) == tools.texts.struggles
     assert [m.myth for m in prompt.myths] == [m.myth for m in tools.texts.myths]
     assert all(m.truth for m in prompt.myths)
-    assert prompt.qualities == tools.texts.qualities
+    assert list(prompt.qualities) == tools.texts.qualities
     myth = tools.texts.myths[1].myth
     answer = "\n".join(
         ["not having enough money", myth.upper(), "Patience", "respect: the way she sings", ""]
     )
     turn = advance(state, answer, "next", tools)
-    assert turn.state.her_side == ["not having enough money"]
-    assert turn.state.myths == [myth]
-    assert turn.state.respect == ["patience", "the way she sings"]
+    assert turn.state.her_side == ("not having enough money",)
+    assert turn.state.myths == (myth,)
+    assert turn.state.respect == ("patience", "the way she sings")
     summary = summary_of(turn.state, tools)
     assert f"Myths I can let go of: {myth}" in summary
     assert "What I respect in her: patience, the way she sings" in summary

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from server.coach.answers import feelings_in, lightest, parse_weights, split_grievances
 from server.coach.state import (
-    CoachPrompt,
     CoachState,
     Conflict,
-    MythOut,
+    Myth,
     Plan,
+    Prompt,
+    PromptKind,
     RehearsalLine,
     Step,
 )
@@ -27,6 +28,7 @@ from server.rewrite.model import Answers, Rewrite
 from server.rewrite.words import mid_sentence, to_listener, when_clause
 from server.rules.lexicons import Lexicons
 from server.safety.model import Safety
+from server.settings import COACH_LIMITS as LIMITS
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Tools:
 class CoachTurn:
     state: CoachState
     messages: list[str]
-    prompt: CoachPrompt
+    prompt: Prompt
     flags: tuple[Flag, ...] = ()
     reply: LineResult | None = None
     line: str | None = None
@@ -90,15 +92,15 @@ def advance(state: CoachState | None, answer: str | None, action: str, tools: To
         paused = tools.texts.steps["paused"].prompt
         return CoachTurn(state, [paused], prompt_for(state, tools), safety=safety)
     if action == "decline":
-        declined = state.model_copy(update={"step": "declined"})
+        declined = replace(state, step="declined")
         return CoachTurn(declined, [tools.texts.steps["declined"].prompt], _prompt("none", ""))
     if action == "back":
-        earlier = state.model_copy(update={"step": step_before(state.step)})
+        earlier = replace(state, step=step_before(state.step))
         return CoachTurn(earlier, [], prompt_for(earlier, tools))
     if state.step == "declined":
         return start(tools)
     if action == "skip":
-        return _enter(state.model_copy(update={"step": step_after(state.step)}), tools, [])
+        return _enter(replace(state, step=step_after(state.step)), tools, [])
     handler = HANDLERS.get(state.step)
     if handler is None:
         return _enter(state, tools, [])
@@ -116,7 +118,7 @@ def _enter(state: CoachState, tools: Tools, messages: list[str]) -> CoachTurn:
 
 
 def _next(state: CoachState, tools: Tools, messages: list[str], **changes: object) -> CoachTurn:
-    moved = state.model_copy(update={**changes, "step": step_after(state.step)})
+    moved = replace(state, **changes, step=step_after(state.step))  # type: ignore[arg-type]
     return _enter(moved, tools, messages)
 
 
@@ -132,7 +134,7 @@ def _list(state: CoachState, text: str, tools: Tools) -> CoachTurn:
     grievances = split_grievances(text)
     if not grievances:
         return _stay(state, tools, [])
-    conflicts = [Conflict(text=g[:500]) for g in grievances]
+    conflicts = tuple(Conflict(g[: LIMITS.conflict]) for g in grievances[: LIMITS.conflicts])
     return _next(state, tools, [], conflicts=conflicts, chosen=None)
 
 
@@ -141,15 +143,13 @@ def _weigh(state: CoachState, text: str, tools: Tools) -> CoachTurn:
     if weights is None:
         hint = tools.texts.steps["weigh"].invalid
         return _stay(state, tools, [hint.format(count=len(state.conflicts))] if hint else [])
-    conflicts = [
-        c.model_copy(update={"weight": w}) for c, w in zip(state.conflicts, weights, strict=True)
-    ]
+    conflicts = tuple(replace(c, weight=w) for c, w in zip(state.conflicts, weights, strict=True))
     return _next(state, tools, [], conflicts=conflicts)
 
 
 def _choose(state: CoachState, text: str, tools: Tools) -> CoachTurn:
     if not state.conflicts:
-        return _enter(state.model_copy(update={"step": "list"}), tools, [])
+        return _enter(replace(state, step="list"), tools, [])
     picked = re.findall(r"\d+", text)
     index = int(picked[0]) - 1 if picked else lightest(state.conflicts)
     if not 0 <= index < len(state.conflicts):
@@ -174,13 +174,13 @@ def _feelings(state: CoachState, text: str, tools: Tools) -> CoachTurn:
         return _stay(state, tools, [message])
     if not genuine:
         return _stay(state, tools, [])
-    return _next(state, tools, [], feelings=genuine[:6])
+    return _next(state, tools, [], feelings=tuple(genuine[: LIMITS.feelings]))
 
 
 def _situation(state: CoachState, text: str, tools: Tools) -> CoachTurn:
     if not text:
         return _stay(state, tools, [])
-    return _next(state, tools, [], situation=text[:500])
+    return _next(state, tools, [], situation=text[: LIMITS.situation])
 
 
 def _need(state: CoachState, text: str, tools: Tools) -> CoachTurn:
@@ -188,7 +188,8 @@ def _need(state: CoachState, text: str, tools: Tools) -> CoachTurn:
         return _stay(state, tools, [])
     lowered = text.lower().strip()
     need = next(
-        (n.id for n in tools.lexicons.needs.values() if lowered in (n.id, n.label)), text[:200]
+        (n.id for n in tools.lexicons.needs.values() if lowered in (n.id, n.label)),
+        text[: LIMITS.short],
     )
     return _next(state, tools, [], need=need)
 
@@ -204,13 +205,19 @@ def _her_side(state: CoachState, text: str, tools: Tools) -> CoachTurn:
         if key in myths:
             filed["myths"].append(myths[key])
         elif key.startswith("respect:") and item[8:].strip():
-            filed["respect"].append(item[8:].strip()[:200])
+            filed["respect"].append(item[8:].strip()[: LIMITS.short])
         elif key in qualities:
             filed["respect"].append(qualities[key])
         elif item:
-            filed["her_side"].append(item[:200])
-    limits = {"her_side": 15, "myths": 10, "respect": 10}
-    return _next(state, tools, [], **{k: v[: limits[k]] for k, v in filed.items()})
+            filed["her_side"].append(item[: LIMITS.short])
+    return _next(
+        state,
+        tools,
+        [],
+        her_side=tuple(filed["her_side"][: LIMITS.her_side]),
+        myths=tuple(filed["myths"][: LIMITS.myths]),
+        respect=tuple(filed["respect"][: LIMITS.respect]),
+    )
 
 
 def _draft_arrive(state: CoachState, tools: Tools, messages: list[str]) -> CoachTurn:
@@ -228,7 +235,7 @@ def _draft_arrive(state: CoachState, tools: Tools, messages: list[str]) -> Coach
             feeling = state.feelings[0] if state.feelings else "hurt"
             when = when_clause(to_listener(mid_sentence(state.situation or "we talk about this")))
             draft = f"I feel {feeling} {when}."
-        state = state.model_copy(update={"draft": draft})
+        state = replace(state, draft=draft[: LIMITS.draft])
     return _draft_verdict(state, tools, messages)
 
 
@@ -244,7 +251,7 @@ def _draft_verdict(state: CoachState, tools: Tools, messages: list[str]) -> Coac
 
 def _draft(state: CoachState, text: str, tools: Tools) -> CoachTurn:
     if text:  # an edit: check it again
-        edited = state.model_copy(update={"draft": text[:2000]})
+        edited = replace(state, draft=text[: LIMITS.draft])
         analysis = tools.analyze(edited.draft or "")
         if analysis.blaming:
             return _draft_verdict(edited, tools, [])
@@ -259,16 +266,16 @@ def _rehearse(state: CoachState, text: str, tools: Tools) -> CoachTurn:
     if text.lower().strip(" .!") in DONE:  # finished practising: move on
         return _next(state, tools, [])
     said_before = [turn.reply for turn in state.rehearsal]
-    result = tools.rehearse(text[:1000], state.style, state.intensity, said_before)
-    line = RehearsalLine(line=text[:1000], reply=result.reply[:1000], reaction=result.reaction)
-    rehearsal = [*state.rehearsal, line][-40:]
-    updated = state.model_copy(update={"rehearsal": rehearsal})
-    return CoachTurn(updated, [], prompt_for(updated, tools), reply=result, line=text[:1000])
+    said = text[: LIMITS.line]
+    result = tools.rehearse(said, state.style, state.intensity, said_before)
+    line = RehearsalLine(said, result.reply[: LIMITS.line], result.reaction)  # type: ignore[arg-type]
+    updated = replace(state, rehearsal=(*state.rehearsal, line)[-LIMITS.rehearsal :])
+    return CoachTurn(updated, [], prompt_for(updated, tools), reply=result, line=said)
 
 
 def _plan(state: CoachState, text: str, tools: Tools) -> CoachTurn:
     when, _, small = text.partition("\n")
-    plan = Plan(time=when.strip()[:200] or None, step=small.strip()[:200] or None)
+    plan = Plan(when.strip()[: LIMITS.short] or None, small.strip()[: LIMITS.short] or None)
     return _next(state, tools, [], plan=plan)
 
 
@@ -298,18 +305,18 @@ def _chosen_text(state: CoachState) -> str:
     return state.conflicts[0].text if state.conflicts else ""
 
 
-def _prompt(kind: str, text: str, **fields: object) -> CoachPrompt:
-    return CoachPrompt(kind=kind, text=text, **fields)
+def _prompt(kind: PromptKind, text: str, **fields: object) -> Prompt:
+    return Prompt(kind, text, **fields)  # type: ignore[arg-type]
 
 
-def prompt_for(state: CoachState, tools: Tools) -> CoachPrompt:
+def prompt_for(state: CoachState, tools: Tools) -> Prompt:
     """What to ask at the current step, with the options a page needs to offer."""
     texts = tools.texts
     step = state.step
     if step == "declined":
         return _prompt("none", texts.steps["declined"].prompt)
     words = texts.steps[step]
-    kinds = {
+    kinds: dict[str, PromptKind] = {
         "intro": "start",
         "list": "text",
         "weigh": "weights",
@@ -323,30 +330,30 @@ def prompt_for(state: CoachState, tools: Tools) -> CoachPrompt:
         "plan": "plan",
         "summary": "summary",
     }
-    options: list[str] = []
+    options: tuple[str, ...] = ()
     extra: dict[str, object] = {}
     suggested = None
     text = words.prompt
     if step in ("weigh", "choose"):
-        options = [c.text for c in state.conflicts]
+        options = tuple(c.text for c in state.conflicts)
     if step == "choose" and state.conflicts:
         suggested = lightest(state.conflicts)
         if words.suggest:
             text = f"{text} {words.suggest.format(item=state.conflicts[suggested].text)}"
     elif step == "feelings":
-        options = [family.label for family in tools.lexicons.families]
+        options = tuple(family.label for family in tools.lexicons.families)
     elif step == "need":
-        options = list(texts.need_examples)
+        options = tuple(texts.need_examples)
     elif step == "her_side":
-        options = list(texts.struggles)
+        options = tuple(texts.struggles)
         extra = {
-            "myths": [MythOut(myth=m.myth, truth=m.truth) for m in texts.myths],
-            "qualities": list(texts.qualities),
+            "myths": tuple(Myth(m.myth, m.truth) for m in texts.myths),
+            "qualities": tuple(texts.qualities),
         }
     elif step == "draft" and state.draft:
-        options = [state.draft]
+        options = (state.draft,)
     elif step == "plan":
-        options = list(texts.small_steps)
+        options = tuple(texts.small_steps)
     return _prompt(
         kinds[step], text, help=words.help, options=options, suggested=suggested, **extra
     )

@@ -1,39 +1,12 @@
-"""The coach's state: everything it knows, sent back and forth each turn (the server keeps
-no session), and the prompt it shows. Pydantic models, because the state arrives from the
-client and must be validated like any input; the HTTP layer wraps them, never the reverse."""
+"""The coach's state as the coach knows it: plain frozen dataclasses, carried from turn to turn
+(the server keeps no session). The HTTP layer validates the state a client sends back against
+its wire model (server/http/schemas.py, with the limits of settings.COACH_LIMITS) and builds
+these from it; nothing here knows about HTTP."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
-
-
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _Response(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def _no_bool(value: object) -> object:
-    # JSON true and "2" are not numbers; pydantic's lax mode would read them as 1 and 2.
-    if isinstance(value, bool | str):
-        raise ValueError("must be a whole number")
-    return value
-
-
-# Whole numbers as JSON Schema means them: 2 and 2.0 pass, true and "2" do not. The bounds
-# come before the validator so that they show in the schema as minimum and maximum.
-Intensity = Annotated[int, Field(ge=1, le=3), BeforeValidator(_no_bool)]
-Weight = Annotated[int, Field(ge=1, le=5), BeforeValidator(_no_bool)]
-ConflictIndex = Annotated[int, Field(ge=0, le=9), BeforeValidator(_no_bool)]
-
-StyleName = Literal["warm", "worried", "defensive", "critical", "distant"]
-ReactionName = Literal["opens", "softens", "defends", "attacks", "withdraws"]
-Line = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
-
+from dataclasses import dataclass, field
+from typing import Literal
 
 Step = Literal[
     "intro",
@@ -50,80 +23,77 @@ Step = Literal[
     "summary",
     "declined",
 ]
-Short = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+StyleName = Literal["warm", "worried", "defensive", "critical", "distant"]
+ReactionName = Literal["opens", "softens", "defends", "attacks", "withdraws"]
+PromptKind = Literal[
+    "start",
+    "text",
+    "weights",
+    "choice",
+    "feelings",
+    "needs",
+    "struggles",
+    "draft",
+    "rehearse",
+    "plan",
+    "summary",
+    "none",
+]
 
 
-class Conflict(_Request):
-    text: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-    weight: Weight | None = Field(default=None, description="1 light to 5 very heavy.")
+@dataclass(frozen=True)
+class Conflict:
+    text: str
+    weight: int | None = None  # 1 light to 5 very heavy
 
 
-class RehearsalLine(_Request):
-    line: Line
-    reply: Line
+@dataclass(frozen=True)
+class RehearsalLine:
+    line: str
+    reply: str
     reaction: ReactionName
 
 
-class Plan(_Request):
-    time: Short | None = None
-    step: Short | None = None
+@dataclass(frozen=True)
+class Plan:
+    time: str | None = None
+    step: str | None = None
 
 
-class CoachState(_Request):
-    """Everything the coach knows, sent back and forth each turn: the server keeps nothing."""
+@dataclass(frozen=True)
+class CoachState:
+    """Everything the coach knows, sent back and forth each turn."""
 
-    version: Literal[1] = 1
     step: Step = "intro"
-    conflicts: list[Conflict] = Field(default_factory=list, max_length=10)
-    chosen: ConflictIndex | None = None
-    feelings: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
-        default_factory=list, max_length=6
-    )
-    situation: Annotated[str, StringConstraints(max_length=500)] | None = None
-    need: Short | None = None
-    her_side: list[Short] = Field(
-        default_factory=list, max_length=15, description="Pressures she may have been under."
-    )
-    myths: list[Short] = Field(
-        default_factory=list, max_length=10, description="Myths about mothers to let go of."
-    )
-    respect: list[Short] = Field(
-        default_factory=list, max_length=10, description="Qualities they respect in her."
-    )
-    draft: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    conflicts: tuple[Conflict, ...] = ()
+    chosen: int | None = None
+    feelings: tuple[str, ...] = ()
+    situation: str | None = None
+    need: str | None = None
+    her_side: tuple[str, ...] = ()  # pressures she may have been under
+    myths: tuple[str, ...] = ()  # myths about mothers to let go of
+    respect: tuple[str, ...] = ()  # qualities they respect in her
+    draft: str | None = None
     style: StyleName = "warm"
-    intensity: Intensity = 1
-    rehearsal: list[RehearsalLine] = Field(default_factory=list, max_length=40)
-    plan: Plan = Field(default_factory=Plan)
+    intensity: int = 1
+    rehearsal: tuple[RehearsalLine, ...] = ()
+    plan: Plan = field(default_factory=Plan)
 
 
-class MythOut(_Response):
+@dataclass(frozen=True)
+class Myth:
     myth: str
     truth: str
 
 
-class CoachPrompt(_Response):
-    kind: Literal[
-        "start",
-        "text",
-        "weights",
-        "choice",
-        "feelings",
-        "needs",
-        "struggles",
-        "draft",
-        "rehearse",
-        "plan",
-        "summary",
-        "none",
-    ]
+@dataclass(frozen=True)
+class Prompt:
+    """What the coach asks at a step, with what a page needs to offer."""
+
+    kind: PromptKind
     text: str
     help: str | None = None
-    options: list[str] = Field(default_factory=list)
+    options: tuple[str, ...] = ()
     suggested: int | None = None
-    myths: list[MythOut] = Field(
-        default_factory=list, description="At her_side: myths about mothers, each with a truth."
-    )
-    qualities: list[str] = Field(
-        default_factory=list, description="At her_side: qualities people often respect."
-    )
+    myths: tuple[Myth, ...] = ()  # at her_side: myths about mothers, each with a truth
+    qualities: tuple[str, ...] = ()  # at her_side: qualities people often respect

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+from server.coach.state import CoachState, Conflict, Plan, Prompt, RehearsalLine
 from server.detect.engine import Analysis, Flag
+from server.http.coach_schemas import (
+    CoachStateIn,
+    ConflictIn,
+    MythOut,
+    PlanIn,
+    PromptOut,
+    RehearsalLineIn,
+)
 from server.http.schemas import (
     AnalyzeResponse,
     ExampleOut,
@@ -131,4 +140,61 @@ def checked_out(checked: Checked) -> AnalyzeResponse:
         flags=[flag_out(flag) for flag in checked.flags],
         summary=summarize(checked.analysis),
         safety=safety_out(checked.safety),
+    )
+
+
+# --- the coach: its dataclasses to and from the wire -----------------------------------------
+
+
+def coach_state_in(model: CoachStateIn) -> CoachState:
+    """The state a client sent back (already validated) as the coach's own."""
+    return CoachState(
+        step=model.step,
+        conflicts=tuple(Conflict(c.text, c.weight) for c in model.conflicts),
+        chosen=model.chosen,
+        feelings=tuple(model.feelings),
+        situation=model.situation,
+        need=model.need,
+        her_side=tuple(model.her_side),
+        myths=tuple(model.myths),
+        respect=tuple(model.respect),
+        draft=model.draft,
+        style=model.style,
+        intensity=model.intensity,
+        rehearsal=tuple(RehearsalLine(r.line, r.reply, r.reaction) for r in model.rehearsal),
+        plan=Plan(model.plan.time, model.plan.step),
+    )
+
+
+def coach_state_out(state: CoachState) -> CoachStateIn:
+    return CoachStateIn(
+        step=state.step,
+        conflicts=[ConflictIn(text=c.text, weight=c.weight) for c in state.conflicts],
+        chosen=state.chosen,
+        feelings=list(state.feelings),
+        situation=state.situation,
+        need=state.need,
+        her_side=list(state.her_side),
+        myths=list(state.myths),
+        respect=list(state.respect),
+        draft=state.draft,
+        style=state.style,
+        intensity=state.intensity,
+        rehearsal=[
+            RehearsalLineIn(line=r.line, reply=r.reply, reaction=r.reaction)
+            for r in state.rehearsal
+        ],
+        plan=PlanIn(time=state.plan.time, step=state.plan.step),
+    )
+
+
+def prompt_out(prompt: Prompt) -> PromptOut:
+    return PromptOut(
+        kind=prompt.kind,
+        text=prompt.text,
+        help=prompt.help,
+        options=list(prompt.options),
+        suggested=prompt.suggested,
+        myths=[MythOut(myth=m.myth, truth=m.truth) for m in prompt.myths],
+        qualities=list(prompt.qualities),
     )

@@ -19,8 +19,11 @@ from server.detect.engine import UnknownProfileError, UnknownRuleError
 from server.http.errors import ApiError
 from server.http.mappers import (
     checked_out,
+    coach_state_in,
+    coach_state_out,
     flag_out,
     practice_out,
+    prompt_out,
     rule_out,
     safety_out,
     suggestion_out,
@@ -230,12 +233,13 @@ def coach(body: CoachRequest, mend: MendDep) -> Response:
     """One turn of the guided conversation. Send the state you were given and your answer."""
     practised: list[Practice] = []
     with domain_errors(mend):
-        turn = mend.coach(body.state, body.answer, body.action, practised)
+        state = coach_state_in(body.state) if body.state is not None else None
+        turn = mend.coach(state, body.answer, body.action, practised)
     return as_json(
         CoachResponse(
-            state=turn.state,
+            state=coach_state_out(turn.state),
             messages=[m for m in turn.messages if m],
-            prompt=turn.prompt,
+            prompt=prompt_out(turn.prompt),
             flags=[flag_out(flag) for flag in turn.flags],
             reply=practice_out(practised[-1]) if practised else None,
             summary=turn.summary,

@@ -6,14 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from server.coach.state import (
-    CoachPrompt,
-    CoachState,
-    Intensity,
-    Line,
-    ReactionName,
-    StyleName,
-)
+from server.coach.state import ReactionName, StyleName
+from server.http.coach_schemas import CoachStateIn, Intensity, Line, PromptOut
 from server.rules.schema import Severity
 
 # The upper limit is MEND_MAX_CHARS (settings), checked by the service and written into the
@@ -304,7 +298,7 @@ class RehearseResponse(_Response):
 
 
 class CoachRequest(_Request):
-    state: CoachState | None = Field(default=None, description="None starts a conversation.")
+    state: CoachStateIn | None = Field(default=None, description="None starts a conversation.")
     answer: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
         default=None,
         description=(
@@ -317,9 +311,9 @@ class CoachRequest(_Request):
 
 
 class CoachResponse(_Response):
-    state: CoachState
+    state: CoachStateIn
     messages: list[str] = Field(description="What the coach says, in order.")
-    prompt: CoachPrompt
+    prompt: PromptOut
     flags: list[FlagOut] = Field(default_factory=list, description="For the draft step.")
     reply: RehearseResponse | None = None
     summary: str | None = None
