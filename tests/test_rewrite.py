@@ -13,10 +13,11 @@ import spacy
 from spacy.tokens import Doc
 
 from server.detect.engine import Engine
+from server.rewrite.asks import request_for
 from server.rewrite.behaviour import find_behaviour
 from server.rewrite.compose import compose
 from server.rewrite.model import Answers
-from server.rewrite.parts import observation, request_for
+from server.rewrite.parts import observation
 from server.rewrite.topics import fill, load_topics, rotated
 from server.rewrite.words import drop_absolutes, flip_pronouns, inflect, when_clause
 from server.settings import Settings

@@ -13,6 +13,7 @@ scripts/train-blame-classifier, never at run time.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import pairwise
@@ -116,6 +117,18 @@ def train(
             nlp.update(batch, sgd=optimizer, drop=0.0)
     nlp.meta["mend"] = {"architecture": ARCHITECTURE, "seed": seed, "rows": len(examples)}
     return nlp
+
+
+def blind_texts(folder: Path) -> frozenset[str]:
+    """The texts of the blind sets (tests/data/blind/), read only so that a training row that
+    happens to say exactly the same (independent writers do write "You never listen to me.")
+    is left out of training: the blind figures must stay blind."""
+    texts = set()
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.add(json.loads(line)["text"])
+    return frozenset(texts)
 
 
 def fold_of(groups: Sequence[str], folds: int, seed: int) -> list[int]:

@@ -6,14 +6,7 @@ from collections import Counter
 
 from server.coach.state import CoachState, Conflict, Plan, Prompt, RehearsalLine
 from server.detect.engine import Analysis, Flag
-from server.http.coach_schemas import (
-    CoachStateIn,
-    ConflictIn,
-    MythOut,
-    PlanIn,
-    PromptOut,
-    RehearsalLineIn,
-)
+from server.http.coach_schemas import CoachStateIn, MythOut, PromptOut
 from server.http.schemas import (
     AnalyzeResponse,
     ExampleOut,
@@ -167,25 +160,8 @@ def coach_state_in(model: CoachStateIn) -> CoachState:
 
 
 def coach_state_out(state: CoachState) -> CoachStateIn:
-    return CoachStateIn(
-        step=state.step,
-        conflicts=[ConflictIn(text=c.text, weight=c.weight) for c in state.conflicts],
-        chosen=state.chosen,
-        feelings=list(state.feelings),
-        situation=state.situation,
-        need=state.need,
-        her_side=list(state.her_side),
-        myths=list(state.myths),
-        respect=list(state.respect),
-        draft=state.draft,
-        style=state.style,
-        intensity=state.intensity,
-        rehearsal=[
-            RehearsalLineIn(line=r.line, reply=r.reply, reaction=r.reaction)
-            for r in state.rehearsal
-        ],
-        plan=PlanIn(time=state.plan.time, step=state.plan.step),
-    )
+    # The wire model reads the dataclasses field by field (tuples become lists).
+    return CoachStateIn.model_validate(state, from_attributes=True)
 
 
 def prompt_out(prompt: Prompt) -> PromptOut:

@@ -131,8 +131,11 @@ def verb_lemma(verb: Token) -> str:
     return verb.lemma_.lower()
 
 
-def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour | None:
-    """The verb's phrase, up to the first comma, with absolutes left out."""
+def behaviour_of(
+    verb: Token, negated: bool, past: bool, doc: Doc, bare: bool = False
+) -> Behaviour | None:
+    """The verb's phrase, up to the first comma, with absolutes left out. `bare` takes a verb
+    with nothing after it as an act of its own ("... and then you vanished")."""
     lemma = verb_lemma(verb)
     if lemma in MENTAL_VERBS or (lemma == "make" and any(c.lemma_ == "feel" for c in verb.subtree)):
         return None  # "you think ...", "you make me feel ...": nothing anyone could observe
@@ -177,7 +180,7 @@ def behaviour_of(verb: Token, negated: bool, past: bool, doc: Doc) -> Behaviour 
     cut = next((i for i, t in enumerate(phrase) if t.is_punct and t.tag_ != "POS"), len(phrase))
     last = phrase[cut - 1].i if cut else verb.i
     phrase = [t for t in drop_absolutes(phrase[:cut]) if not is_symbol(t.text)]
-    if not phrase and lemma not in INTRANSITIVE:
+    if not phrase and lemma not in INTRANSITIVE and not bare:
         return None
     if phrase and all(t.lower_ in ("it", "that", "this", "so") for t in phrase):
         return None  # "you won't say it": what "it" is, the topic says better
@@ -196,12 +199,21 @@ def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
     """Further actions joined to the first: "you went behind my back and told Sarah"."""
     found = []
     for token in doc:
-        if token.dep_ == "conj" and token.head.dep_ in ("ROOT", "ccomp") and token.pos_ == "VERB":
+        if (
+            token.dep_ == "conj"
+            and token.head.dep_ in ("ROOT", "ccomp", "conj")
+            and token.pos_ == "VERB"
+        ):
             subject = [c for c in token.head.children if c.dep_ == "nsubj"]
-            # "you're toxic and I'm done": a conjunct with a subject of its own is not theirs.
-            own = any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
-            if subject and subject[0].lower_ == "you" and not own:
-                behaviour = behaviour_of(token, _is_negated(token), token.tag_ == "VBD", doc)
+            # "you're toxic and I'm done": a conjunct with a subject of its own is not theirs,
+            # unless that subject is "you" again ("... and then you vanished").
+            own = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+            theirs = all(c.lower_ in ("you", "u") for c in own)
+            if subject and subject[0].lower_ in ("you", "u") and theirs:
+                # joined to an act, even a verb alone is one ("and then you vanished")
+                behaviour = behaviour_of(
+                    token, _is_negated(token), token.tag_ == "VBD", doc, bare=token.tag_ == "VBD"
+                )
                 if behaviour is not None and behaviour != first:
                     found.append(behaviour)
     return found

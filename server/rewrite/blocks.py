@@ -14,6 +14,7 @@ from server.detect.engine import Analysis, Flag
 from server.rewrite.model import Block
 from server.rewrite.verdicts import bare_verdict, fact
 from server.rewrite.words import DROPPED_ADVERBS, GREETING_WORDS, capitalize
+from server.rules.learned import PREFIX
 from server.rules.lexicons import Lexicons
 
 Sentence = tuple[Doc, tuple[int, int], list[Flag]]
@@ -56,7 +57,7 @@ def _make_block(
     text = analysis.text
     first_doc, (start, _), first_flags = sentences[0]
     greeting = _greeting(first_doc)
-    if any(flag.start < start + len(greeting) for flag in first_flags):
+    if any(flag.start < start + len(greeting) for flag in _worded(first_flags)):
         greeting = ""  # "Classic Linda, ..." is the blame, not a greeting
     if greeting:
         greeting = text[start : start + len(greeting)]
@@ -83,6 +84,12 @@ def _make_block(
     )
 
 
+def _worded(flags: list[Flag]) -> list[Flag]:
+    """The flags that name the words of the blame. The classifier's flag covers its whole
+    sentence, so it says nothing about which words a greeting or a lead holds."""
+    return [flag for flag in flags if not flag.rule.id.startswith(PREFIX)]
+
+
 def _pinned_on(block: list[Sentence], after: Doc, genuine: frozenset[str]) -> bool:
     """Whether a clean sentence is the fact a block of bare verdicts is about ("You're lazy.
     The lawn hasn't been mowed in a month."): the rewrite then says it in their place."""
@@ -97,7 +104,9 @@ def _lead(doc: Doc, text: str, start: int, flags: list[Flag], warmth: frozenset[
     """ "Mom I love you but you smother me", "I know you're busy, but you never call": the
     words before "but", as written, when they hold no flag; before ", and" only when they are
     warm ("Mom, I love you, and I know you think ..."). The rewrite keeps them in front of the
-    statement."""
+    statement. Where only the classifier flagged the sentence, which words blame is unknown:
+    the lead is kept only when it is warm ("Love you Dad, but ...")."""
+    sentence_wide = len(_worded(flags)) < len(flags)
     for token in doc:
         joins = token.lower_ == "but" or (
             token.lower_ == "and" and token.i > 0 and doc[token.i - 1].text == ","
@@ -107,7 +116,8 @@ def _lead(doc: Doc, text: str, start: int, flags: list[Flag], warmth: frozenset[
         before = doc[: token.i]
         end = start + before.end_char - doc[0].idx
         warm = any(t.lemma_.lower() in warmth or t.lower_ in warmth for t in before)
-        if (warm or token.lower_ == "but") and not any(flag.start < end for flag in flags):
+        plain = token.lower_ == "but" and not sentence_wide
+        if (warm or plain) and not any(flag.start < end for flag in _worded(flags)):
             return text[start:end].rstrip(" ,;")
         return ""
     return ""

@@ -1,14 +1,17 @@
 """Step 2, pick need and request: the "because ..." clauses and the requests to offer for a
-block, from the person's own words first, then the matter the draft is about (topics.yaml),
-then the kind of blame, then the needs the flags point to; varied from draft to draft."""
+block, from the person's own words first, then the act that was read: the matter its words
+name (topics.yaml `topics`), else what kind of act it is (`kinds`: missing, done to the
+writer's things, done); then the kind of blame, then the needs the flags point to. Varied
+from draft to draft."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server.rewrite.asks import kind_requests, kind_wants, martyr_request, request_for
 from server.rewrite.behaviour import Behaviour
 from server.rewrite.model import Answers, Block
-from server.rewrite.parts import Parts, martyr_request, request_for
+from server.rewrite.parts import Parts
 from server.rewrite.topics import Matter, TopicsFile, Want, fill, rotated
 from server.rewrite.words import mid_sentence
 from server.rules.lexicons import Lexicons
@@ -59,7 +62,14 @@ def choose(
         # A faux feeling ("I feel abandoned") names its own needs; they come first.
         faux = any(flag.rule.category == "faux-feelings" for flag in block.flags)
         from_flags = [need_clause(n, lexicons) for n in parts.needs[:2]]
-        from_matter = _clauses(matter.wants, matter.word, key, lexicons) if matter else []
+        if matter is not None:
+            from_matter = _clauses(matter.wants, matter.word, key, lexicons)
+        else:  # the act names no matter: what kind of act it is
+            from_matter = [
+                (lexicons.needs[need].label, says)
+                for need, says in rotated(kind_wants(behaviour, topics), key)
+                if need in lexicons.needs
+            ]
         for entry in advice:
             from_matter += _clauses(entry.wants, "", key, lexicons)
         needs = [*from_flags, *from_matter] if faux else [*from_matter, *from_flags]
@@ -71,6 +81,8 @@ def choose(
     requests = [(own, True)] if own else []
     if matter is not None:
         requests += [(fill(r, matter.word), True) for r in rotated(matter.requests, key)]
+    else:
+        requests += [(r, True) for r in kind_requests(behaviour, topics, lexicons, key)]
     for entry in advice:
         requests += [(r, True) for r in rotated(entry.requests, key)]
     requests += [(lexicons.needs[n].request, True) for n in parts.needs[:2] if n in lexicons.needs]

@@ -88,9 +88,10 @@ def compose_block(
     happens = behaviour is not None and not (
         behaviour.negated or behaviour.lemma in ABSENCE_VERBS or behaviour.lemma == "be"
     )
+    # The matter, feelings and needs follow the act that was read, when there is one.
     focus = act_words(behaviour) if behaviour is not None else []
-    matter = find_matter(block.docs, topics, happens, focus) if topics else None
-    parts = feelings_and_needs(block, lexicons, behaviour, matter)
+    matter = find_matter(block.docs, topics, happens, focus, strict=True) if topics else None
+    parts = feelings_and_needs(block, lexicons, behaviour, matter, focus)
     if answers.situation:
         own = mid_sentence(answers.situation.strip().rstrip("."))
         said = to_listener(own)

@@ -17,15 +17,14 @@ from server.rewrite.behaviour import (
 )
 from server.rewrite.model import Block
 from server.rewrite.said import absent
-from server.rewrite.topics import Matter, TopicsFile
+from server.rewrite.topics import Matter, TopicsFile, by_role
 from server.rewrite.words import (
     ABSENCE_VERBS,
     MENTAL_VERBS,
     PEOPLE,
-    VAGUE_TOPICS,
     drop_absolutes,
-    flip_pronouns,
     inflect,
+    is_vague,
     words_of,
 )
 from server.rules.lexicons import Lexicons
@@ -79,51 +78,7 @@ def observation(behaviour: Behaviour, lexicons: Lexicons, topics: TopicsFile | N
     return f"you {verb} {rest}".strip()
 
 
-def request_for(behaviour: Behaviour | None, lexicons: Lexicons) -> str | None:
-    """ "you never call me back" -> "Would you be willing to call me back when you get my
-    messages?"; "you always bring up my weight" -> "Could we leave my weight out of our
-    conversations?"."""
-    if behaviour is None or behaviour.lemma == "be":
-        return None
-    if not behaviour.negated:
-        if behaviour.lemma == "tell" and any(
-            t.lower_ in ("what", "how", "to") for t in behaviour.phrase
-        ):
-            return None  # "telling me what to do", "... to go": advice, not sharing my news
-        template = lexicons.rewrite.done_requests.get(behaviour.lemma)
-        obj = words_of(behaviour.object)
-        if template is None or ("{object}" in template and not obj):
-            return None
-        return template.replace("{object}", obj)
-    if behaviour.lemma in lexicons.rewrite.observations:
-        return None
-    # "listen to anyone": the request is for listening to me.
-    rest = words_of([t for t in behaviour.phrase if t.lower_ not in _ANYONE])
-    # "call once in a while" already says when; "... when you get my messages" would say it twice.
-    timed = re.search(r"\b(once|while|day|week|month|weekend|sometimes|often|now)\b", rest)
-    tail = "" if timed else lexicons.rewrite.request_tails.get(behaviour.lemma, "")
-    return f"Would you be willing to {' '.join(p for p in (behaviour.lemma, rest, tail) if p)}?"
-
-
-_ANYONE = frozenset("anyone anybody everyone everybody anything everything to".split())
-
-
-def martyr_request(doc: Doc) -> str | None:
-    """ "I'm always the one who calls you" -> "Would you be willing to call me sometimes?"."""
-    for token in doc:
-        if token.lower_ == "one" and any(c.lower_ in ("who", "that") for c in token.subtree):
-            clause = [t for t in token.subtree if t.dep_ == "relcl"]
-            if clause and token.head.lemma_ == "be":
-                verb = clause[0]
-                rest = [t for t in verb.subtree if t.i > verb.i]
-                flipped = flip_pronouns(words_of(drop_absolutes(rest)))
-                return f"Would you be willing to {verb.lemma_} {flipped} sometimes?".replace(
-                    "  ", " "
-                )
-    return None
-
-
-def _lemmas(docs: Iterable[Doc]) -> set[str]:
+def _lemmas(docs: Iterable[Iterable[Token]]) -> set[str]:
     return {verb_lemma(token) for doc in docs for token in doc} | {
         token.lower_ for doc in docs for token in doc
     }
@@ -148,7 +103,7 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
                 and token.head.lower_ in ("about", "with", "over", "on", "at", "into", "for")
                 # a word the tagger got wrong still names a thing ("my tattoo" as an adverb)
                 and token.pos_ not in ("PRON", "DET", "NUM", "PUNCT")
-                and token.lemma_.lower() not in VAGUE_TOPICS
+                and not is_vague(token)
             ):
                 # "on making Thanksgiving all about you": the thing, not the accusation.
                 things = [c for c in token.children if c.dep_ == "dobj" and c.pos_ == "PROPN"]
@@ -167,9 +122,7 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
         chunk
         for doc in docs
         for chunk in doc.noun_chunks
-        if _named(chunk.root)
-        and chunk.root.lemma_.lower() not in VAGUE_TOPICS
-        and chunk.root.lower_ not in PEOPLE
+        if _named(chunk.root) and not is_vague(chunk.root) and chunk.root.lower_ not in PEOPLE
     ]
     # Objects say more about the matter than subjects ("Every other dad ... the game").
     chunks.sort(key=lambda c: c.root.dep_ not in ("dobj", "pobj"))
@@ -197,7 +150,7 @@ def _named(token: Token) -> bool:
         c.dep_ == "nsubj" and c.lower_ in ("you", "u") for c in be.children
     )
     pictured = token.dep_ == "pobj" and token.head.lower_ == "like"  # "like a failure"
-    named = token.pos_ in ("NOUN", "PROPN") and token.lemma_.lower() not in VAGUE_TOPICS
+    named = token.pos_ in ("NOUN", "PROPN") and not is_vague(token)
     return named and not called and not pictured
 
 
@@ -239,8 +192,15 @@ class Parts:
 
 
 def feelings_and_needs(
-    block: Block, lexicons: Lexicons, behaviour: Behaviour | None, matter: Matter | None = None
+    block: Block,
+    lexicons: Lexicons,
+    behaviour: Behaviour | None,
+    matter: Matter | None = None,
+    focus: Sequence[Token] = (),
 ) -> Parts:
+    """Feelings and needs from the faux feelings and labels in the flags, the matter, the
+    topic of the act's own words (`focus`; the whole block's when no act was read) and the
+    kind of blame."""
     tables = lexicons.rewrite
     genuine = set(lexicons.feeling_words())
     feelings: list[str] = []
@@ -254,16 +214,13 @@ def feelings_and_needs(
     for word in label_words(block.flags, lexicons):
         feelings += tables.labels[word].feelings
         needs += tables.labels[word].needs
-    lemmas = _lemmas(block.docs)
-    for topic in tables.topics:
-        if lemmas & set(topic.words):
-            happens = behaviour is not None and not (
-                behaviour.negated or behaviour.lemma in ABSENCE_VERBS
-            )
-            chosen = topic.done if topic.done and happens else topic
-            feelings += chosen.feelings
-            needs += chosen.needs
-            break
+    happens = behaviour is not None and not (behaviour.negated or behaviour.lemma in ABSENCE_VERBS)
+    scopes = [_lemmas([group]) for group in by_role(focus)] or [_lemmas(block.docs)]
+    topic = next((t for lemmas in scopes for t in tables.topics if lemmas & set(t.words)), None)
+    if topic is not None:
+        chosen = topic.done if topic.done and happens else topic
+        feelings += chosen.feelings
+        needs += chosen.needs
     primary = max(block.flags, key=lambda f: f.severity.rank)
     fallback = tables.categories.get(primary.rule.category)
     if fallback is not None:

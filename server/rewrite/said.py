@@ -15,9 +15,10 @@ from server.rewrite.words import words_of
 
 # Verbs that judge rather than describe: "you let me down when you skipped my recital" is
 # about the recital; the time clause alone says what happened.
-_JUDGING = frozenset(
+JUDGING = frozenset(
     "let hurt upset disappoint fail make ruin spoil wreck embarrass humiliate betray abandon "
-    "neglect disrespect belittle upset annoy anger frustrate".split()
+    "neglect disrespect belittle upset annoy anger frustrate cheat spy pretend sulk bail "
+    "vanish disappear guilt manipulate gaslight snoop sabotage".split()
 )
 _CLAUSE_MARKERS = ("when", "whenever", "while", "every time", "after", "since")
 _SPEECH = frozenset(("say", "tell"))
@@ -89,7 +90,7 @@ def act_words(behaviour: Behaviour) -> list[Token]:
     """The words of the act that say what it is about: the verb (unless it only judges: "let
     me down") and its phrase."""
     verb = behaviour.verb
-    judging = behaviour.lemma in _JUDGING and not any(t.pos_ == "VERB" for t in behaviour.phrase)
+    judging = behaviour.lemma in JUDGING and not any(t.pos_ == "VERB" for t in behaviour.phrase)
     words = [verb] if verb is not None and not judging else []
     return [*words, *behaviour.phrase]
 
@@ -100,13 +101,15 @@ def with_time(behaviour: Behaviour, said: str) -> list[str]:
     when you skipped my recital"). Also the other way round ("you interrupt me while I talk
     about my job"), for when the first reads as blame on its own ("and you interrupt me")."""
     when = behaviour.when
-    if not when or behaviour.lemma in _JUDGING:
+    if not when or behaviour.lemma in JUDGING:
         return []
     lowered = when.lower()
     marker = next((m for m in _CLAUSE_MARKERS if lowered.startswith(m + " ")), None)
     if marker is None:
         return []
     moment = when[len(marker) :].strip()
+    if _plain(moment) == _plain(said):
+        return []  # "I feel abandoned since you moved": the act is the moment
     if marker == "since":  # "since you started dating Greg" stays a time, said after the act
         return [f"{said} {when}"]
     # "every time I bring up my boyfriend you change the subject": the regex took both.

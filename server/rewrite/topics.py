@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import Field
 from spacy.tokens import Doc, Token
@@ -55,8 +55,17 @@ class Absent(Strict):
     past: str
 
 
+class Kind(Strict):
+    """What to ask for when the act names no matter, by what the parse reads of it."""
+
+    feelings: list[str] = Field(default_factory=list)
+    wants: list[Want] = Field(default_factory=list)
+    requests: list[str] = Field(default_factory=list)
+
+
 class TopicsFile(Strict):
     topics: list[Topic] = Field(min_length=1)
+    kinds: dict[Literal["missing", "mine", "done"], Kind] = Field(default_factory=dict)
     rules: dict[str, RuleAdvice] = Field(default_factory=dict)
     figures: list[Figure] = Field(default_factory=list)
     absent: dict[str, Absent] = Field(default_factory=dict)
@@ -155,21 +164,58 @@ _MINE = frozenset(
 
 
 def find_matter(
-    docs: Iterable[Doc], topics: TopicsFile, done: bool, focus: Sequence[Token] = ()
+    docs: Iterable[Doc],
+    topics: TopicsFile,
+    done: bool,
+    focus: Sequence[Token] = (),
+    strict: bool = False,
 ) -> Matter | None:
     """The topic of the act's own words first ("you never remember to take your medication,
-    and then I get the call" is about the medication), else the first topic, in the file's
-    order, with a word in the sentences."""
+    and then I get the call" is about the medication): the verb, then what it acts on, then
+    where it happens; else the first topic, in the file's order, with a word in the sentences.
+    With `strict`, the act's words only: "you slam the door when Gran visits" is not about
+    the visits, and an act that names no matter has none."""
     docs = list(docs)
-    if focus:
-        found = _words(focus[0].doc, focus)
-        if matter := _first(topics, found, " ".join(t.lower_ for t in focus), done):
+    for group in by_role(focus):
+        found = _words(group[0].doc, group)
+        if matter := _first(topics, found, " ".join(t.lower_ for t in group), done):
             return matter
+    if focus and strict:
+        return None
     found = {}
     for doc in docs:
         for form, place in _words(doc, doc).items():
             found.setdefault(form, place)
     return _first(topics, found, " ".join(doc.text.lower() for doc in docs), done)
+
+
+def by_role(focus: Sequence[Token]) -> list[list[Token]]:
+    """An act's words, most telling first: the verb ("call"), what it acts on ("my weight",
+    "about my religion"), then where and when it happens ("at dinner", "in the kitchen"),
+    which say least about what it is about."""
+    if not focus:
+        return []
+    inside = {t.i for t in focus}
+    # on the verb itself, not inside what it acts on ("my stuff in the kitchen" is the stuff)
+    setting = {
+        t.i
+        for prep in focus
+        if prep.dep_ == "prep"
+        and prep.lower_ in _SETTINGS
+        and (prep.head.i not in inside or prep.head.pos_ in ("VERB", "AUX"))
+        for t in prep.subtree
+    }
+    verb = [t for t in focus[:1] if t.pos_ in ("VERB", "AUX")]
+    groups = [
+        verb,
+        [t for t in focus if t not in verb and t.i not in setting],
+        [t for t in focus if t.i in setting],
+    ]
+    return [group for group in groups if group]
+
+
+# Prepositions of place and time: "at dinner" is where a comment is made, not its matter.
+_SETTINGS = frozenset("in at during around inside outside".split())
 
 
 def _words(doc: Doc, tokens: Iterable[Token]) -> dict[str, tuple[Doc, int]]:

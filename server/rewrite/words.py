@@ -26,6 +26,10 @@ INTRANSITIVE = frozenset(
     "listen help visit call care try apologize apologise come reply drink smoke gamble yell "
     "shout interrupt lie complain nag argue".split()
 )
+# Units of time: how long or how often, never what a sentence is about ("three weeks").
+TIME_UNITS = frozenset(
+    "second minute hour day night week weekend month year morning evening afternoon".split()
+)
 VAGUE_TOPICS = frozenset(
     "problem issue thing trouble way time lot point side fault reason one everything anything "
     "nothing something life while".split()
@@ -102,11 +106,29 @@ def drop_absolutes(tokens: Iterable[Token]) -> list[Token]:
     def kept(token: Token) -> bool:
         if token.i in paired:
             return False
-        if token.lower_ == "once":  # "once in a while", "once a week"
-            return token.i + 1 < len(token.doc) and token.nbor().lower_ in ("in", "a")
+        if token.lower_ == "once":  # "once in a while", "once a week"; "you came once"
+            counted = token.head.tag_ == "VBD" and token.head.i < token.i
+            return counted or (token.i + 1 < len(token.doc) and token.nbor().lower_ in ("in", "a"))
         return token.lower_ not in DROPPED_ADVERBS
 
     return [token for token in tokens if kept(token)]
+
+
+def is_vague(token: Token) -> bool:
+    """A noun too general to be what a sentence is about ("the problem", "three weeks"); a
+    time that is someone's own is a thing ("my hours at the hospital")."""
+    lemma = token.lemma_.lower()
+    if lemma in TIME_UNITS:
+        return not any(c.dep_ == "poss" for c in token.children)
+    return lemma in VAGUE_TOPICS
+
+
+def is_duration(token: Token) -> bool:
+    """ "in three weeks", "for a month", "all week": how long something has been missing,
+    which a request for it leaves out ("call me", not "call me in three weeks")."""
+    if token.dep_ == "prep" and token.lower_ in ("in", "for", "since", "over"):
+        return any(c.dep_ == "pobj" and c.lemma_.lower() in TIME_UNITS for c in token.children)
+    return token.dep_ == "npadvmod" and token.lemma_.lower() in TIME_UNITS
 
 
 def inflect(lemma: str, *, negated: bool, past: bool) -> str:

@@ -6,7 +6,7 @@ exactly what to fix."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -75,14 +75,20 @@ def load_risk_rule(path: Path, lists: Mapping[str, tuple[str, ...]]) -> RiskRule
 
 def load_risk_rules(folder: Path, lists: Mapping[str, tuple[str, ...]]) -> list[RiskRule]:
     """Every risk rule under folder/<kind>/<id>.yaml (rules/safety/)."""
-    rules: list[RiskRule] = []
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-        if sub.name in SAFETY_DATA_FOLDERS:
+    files = rule_files(folder, SAFETY_DATA_FOLDERS, RISK_KINDS, "risk kind")
+    return [load_risk_rule(path, lists) for path in files]
+
+
+def rule_files(
+    root: Path, data: Collection[str], allowed: Collection[str], what: str
+) -> Iterator[Path]:
+    """The YAML files in root's folders, each folder a name in `allowed` (or data to skip)."""
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if folder.name in data:
             continue
-        if sub.name not in RISK_KINDS:
-            raise RuleError(f"{sub}: unknown risk kind folder; allowed: {', '.join(RISK_KINDS)}")
-        rules.extend(load_risk_rule(path, lists) for path in sorted(sub.glob("*.y*ml")))
-    return rules
+        if folder.name not in allowed:
+            raise RuleError(f"{folder}: unknown {what} folder; allowed: {', '.join(allowed)}")
+        yield from sorted(folder.glob("*.y*ml"))
 
 
 def pattern_fields(
@@ -156,13 +162,9 @@ def load_rules(root: Path) -> RuleSet:
         raise RuleError(f"{root}: rules folder not found")
     lexicons, lists = load_lexicons(root / "lexicons")
     lists = {**lists, **load_word_lists(root / "safety" / RISK_WORDS_FILE, taken=lists)}
-    rules: list[Rule] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        if folder.name in DATA_FOLDERS:
-            continue
-        if folder.name not in CATEGORIES:
-            raise RuleError(f"{folder}: unknown category folder; allowed: {', '.join(CATEGORIES)}")
-        rules.extend(load_rule(path, lists) for path in sorted(folder.glob("*.y*ml")))
+    rules = [
+        load_rule(path, lists) for path in rule_files(root, DATA_FOLDERS, CATEGORIES, "category")
+    ]
     risk = load_risk_rules(root / "safety", lists)
     seen: dict[str, Path] = {}
     for rule in (*rules, *risk):
