@@ -103,7 +103,7 @@ def test_gentle_profile_softens_faux_feelings_only(engine: Engine) -> None:
 
 
 def test_min_severity_and_disable(engine: Engine) -> None:
-    text = "I feel abandoned. You're so selfish."
+    text = "I feel abandoned. You're so selfish and lazy."
     only_errors = engine.analyze(text, min_severity=Severity.error).flags
     assert [flag.rule.id for flag in only_errors] == ["youre-so-label"]
     # With the rule off, the classifier still reads the sentence as a label...
