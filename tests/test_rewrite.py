@@ -578,3 +578,61 @@ def test_no_word_is_said_twice(engine: Engine) -> None:
     text = first(engine, draft)
     assert "and and" not in text
     assert "my depression" in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # what the writer was doing when the feeling came
+        (
+            "I feel pressured into babysitting the twins every single weekend.",
+            "when I babysit the twins every weekend",
+            "single",
+        ),
+        (
+            "I felt unappreciated after painting the whole fence for you.",
+            "after I painted the whole fence for you",
+            "unappreciated",
+        ),
+        # a feeling she is blamed for is not what happened; what brought it is
+        (
+            "You make me so anxious with your questions about my savings.",
+            "when I get your questions about my savings",
+            "when I am",
+        ),
+        (
+            "You make me tense hovering over the stove while I bake.",
+            "you hover over the stove",
+            "tense",
+        ),
+    ],
+)
+def test_the_feeling_gives_way_to_what_happened(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert never not in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # a prohibition says the act has happened
+        ("Don't ever read my diary again.", "when you read my diary", "don't"),
+        # when and how the act happens are part of it
+        ("You always reschedule our lunches last minute.", "our lunches last minute", "always"),
+        # "no matter what" is an absolute, not a "not"
+        (
+            "You always side with my brother, no matter what.",
+            "when you side with my brother",
+            "matter",
+        ),
+    ],
+)
+def test_the_act_keeps_its_polarity_and_its_time(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert never not in text

@@ -11,11 +11,13 @@ from spacy.tokens import Doc, Token
 
 from server.core.inflect import getLemma
 from server.rewrite.words import (
+    DROPPED_ADVERBS,
     INTRANSITIVE,
     IRREGULAR_PAST,
     MENTAL_VERBS,
     SPEECH_VERBS,
     TIME_MARKERS,
+    TIME_UNITS,
     WRAPPER_VERBS,
     drop_absolutes,
     is_symbol,
@@ -62,13 +64,17 @@ def _unwrap(verb: Token) -> tuple[Token, bool]:
 
 
 def _is_negated(*verbs: Token) -> bool:
-    """A "not" or "never" on the verb, or on an adverb of it: in "you never ever text back"
-    the parse hangs "never" on "ever"."""
+    """A "not" or "never" on the verb, or on an absolute beside it: in "you never ever text
+    back" the parse hangs "never" on "ever" (but the "no" of "no matter what" is not the
+    verb's)."""
     near = [
         t
         for verb in verbs
         for child in verb.children
-        for t in (child, *(child.children if child.dep_ == "advmod" else ()))
+        for t in (
+            child,
+            *(child.children if child.dep_ == "advmod" and child.lower_ in DROPPED_ADVERBS else ()),
+        )
     ]
     return any(t.dep_ == "neg" or t.lower_ in _NOT for t in near)
 
@@ -161,6 +167,10 @@ def behaviour_of(
             child.dep_ == "advcl" and child.left_edge.lower_ == "to" and child.tag_ == "VB"
         )
         clause = child.dep_ in ("advcl", "conj", "parataxis", "ccomp", "relcl", "mark", "npadvmod")
+        # How and when the act happens are part of it: "cancel on me last minute", "check on
+        # me every hour", "show up unannounced" (a vocative "Dad" is no time, a clause no
+        # manner).
+        clause = clause and not (_time_phrase(child) or _manner(child))
         if clause and not said:
             continue
         subtree = list(child.subtree)
@@ -193,6 +203,25 @@ def behaviour_of(
         rest.pop()
     when = time_clause(doc)
     return Behaviour(lemma, phrase, drop_absolutes(obj), negated, past, when, rest, verb)
+
+
+def _time_phrase(token: Token) -> bool:
+    """ "last minute", "a week": a noun of time hung on the verb; "every hour" is an
+    absolute, like "always"."""
+    return (
+        token.dep_ == "npadvmod"
+        and token.lemma_.lower() in TIME_UNITS
+        and not any(c.lower_ in ("every", "each", "all") for c in token.children)
+    )
+
+
+def _manner(token: Token) -> bool:
+    """ "show up unannounced", "come home drunk": an adjective alone, how the act was done."""
+    return (
+        token.dep_ == "advcl"
+        and token.pos_ == "ADJ"
+        and not any(c.dep_ in ("nsubj", "mark") for c in token.children)
+    )
 
 
 def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:

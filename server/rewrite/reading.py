@@ -13,13 +13,11 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Token
 
-from server.core.inflect import getInflection
 from server.rewrite.behaviour import (
     Behaviour,
     behaviour_of,
     find_behaviour,
     is_past,
-    sounds_past,
     time_clause,
     verb_lemma,
 )
@@ -27,6 +25,7 @@ from server.rewrite.model import Block, Situation
 from server.rewrite.topics import TopicsFile, figure_of
 from server.rewrite.verdicts import fact, pinned_acts, writer_clause
 from server.rewrite.words import drop_absolutes, words_of
+from server.rewrite.writer import made_doing, made_to, own_act
 
 # Words that make "it is hard for you to X" or "would it kill you to X" say X doesn't happen.
 _EFFORT = frozenset("hard difficult much kill hurt tough impossible painful".split())
@@ -70,6 +69,10 @@ def commanded(doc: Doc) -> list[Behaviour]:
     granted in mock ("oh sure, take another loan from me")."""
     found = []
     for token in doc:
+        if _prohibited(token):
+            # "Don't ever show up at my apartment unannounced again": it has happened.
+            found += [b for b in (behaviour_of(token, False, False, doc),) if b is not None]
+            continue
         if not _imperative(token):
             continue
         inner = [c for c in token.children if c.dep_ in ("xcomp", "ccomp") and c.tag_ == "VBG"]
@@ -95,6 +98,23 @@ def _imperative(token: Token) -> bool:
     if any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in token.children):
         return False
     return not (token.dep_ == "conj" and any(c.dep_ == "nsubj" for c in token.head.children))
+
+
+def _prohibited(token: Token) -> bool:
+    """ "Don't ever X": a bare "don't" at the top of the sentence, with no subject; not an
+    idiom or a reassurance ("don't worry about it", "don't expect me there")."""
+    if token.dep_ != "ROOT" or token.tag_ != "VB" or token.lemma_ in _NOT_PROHIBITED:
+        return False
+    said = {c.lower_ for c in token.children if c.dep_ in ("aux", "neg")}
+    # "Don't come to the wedding if you can't be civil": a condition, not what happened
+    conditional = any(
+        t.dep_ == "mark" and t.lower_ in ("if", "unless") and t.head.head == token
+        for t in token.subtree
+    )
+    return ({"do", "n't"} <= said or {"do", "not"} <= said) and not conditional
+
+
+_NOT_PROHIBITED = _NOT_COMMANDS | frozenset("worry bother mind expect think forget".split())
 
 
 def _threat(token: Token) -> bool:
@@ -233,48 +253,6 @@ def _doing(doc: Doc) -> str | None:
     return None
 
 
-def made_to(doc: Doc) -> str | None:
-    """ "You made me miss my train with your endless goodbyes" -> "I missed my train"; "you
-    made us late to the christening" -> "we were late to the christening": what happened to
-    the writer, without the cause it is blamed on ("with your packing")."""
-    for make in doc:
-        if make.lemma_ != "make" or not any(
-            c.dep_ == "nsubj" and c.lower_ in ("you", "u") for c in make.children
-        ):
-            continue
-        for inner in (c for c in make.children if c.dep_ in ("ccomp", "xcomp")):
-            subject = next((c for c in inner.children if c.dep_ == "nsubj"), None)
-            if subject is None or subject.lower_ not in ("me", "us"):
-                continue
-            if inner.lemma_ in ("feel", "look", "seem", "sound"):
-                return None  # a feeling or a picture: read elsewhere
-            who = "I" if subject.lower_ == "me" else "we"
-            past = make.tag_ == "VBD"
-            rest = [
-                t
-                for c in inner.children
-                if c.dep_ not in ("nsubj", "punct") and not _blamed_cause(c)
-                for t in c.subtree
-            ]
-            words = words_of(drop_absolutes(sorted(rest, key=lambda t: t.i)))
-            if inner.pos_ == "ADJ":
-                be = ("was" if who == "I" else "were") if past else ("am" if who == "I" else "are")
-                return f"{who} {be} {inner.text} {words}".strip()
-            if inner.pos_ == "VERB":
-                forms = getInflection(inner.lemma_, tag="VBD") if past else None
-                return f"{who} {forms[0] if forms else inner.lemma_} {words}".strip()
-    return None
-
-
-def _blamed_cause(token: Token) -> bool:
-    """ "with your endless goodbyes", "by your packing": the cause the blame names."""
-    return (
-        token.dep_ == "prep"
-        and token.lower_ in ("with", "by")
-        and any(t.lower_ in ("your", "ur") for t in token.subtree)
-    )
-
-
 def only_when(behaviour: Behaviour, doc: Doc, topics: TopicsFile) -> str | None:
     """ "You only call when you need something" -> "our calls are mostly about something you
     need"; "you never visit unless you want money" -> "our visits are mostly about money"."""
@@ -331,8 +309,7 @@ def readings(
                 if moment and moment.lower().startswith(("when ", "whenever ")):
                     figure = f"{moment.split(maxsplit=1)[1]} and {figure}"
                 figures.append(Situation(figure, True, False))
-        if text := made_to(doc):  # said in its own tense: "I missed my train"
-            situations.append(Situation(text, False, sounds_past(text)))
+        situations += [s for s in (own_act(doc), made_to(doc)) if s is not None]
         found = [would_be(doc), fault_clause(doc), made_about(doc), not_known(doc)]
         found += [writer_clause(doc, genuine), fact(doc) if doc in block.evidence else None]
         for text in found:
@@ -340,7 +317,7 @@ def readings(
                 situations.append(Situation(text, False, is_past(text, doc)))
         if text := unmentioned(doc):
             situations.append(Situation(text, True, False))
-        implied = (hard_to(doc), forbidden(doc), condition(doc), wanted(doc))
+        implied = (hard_to(doc), forbidden(doc), condition(doc), wanted(doc), made_doing(doc))
         acts += [a for a in implied if a is not None]
         acts += commanded(doc)
         acts += pinned_acts(doc, genuine)
