@@ -636,3 +636,34 @@ def test_the_act_keeps_its_polarity_and_its_time(
     text = first(engine, draft)
     assert said in text
     assert never not in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # a verb that judges becomes what a camera would record
+        ("You sulked through the whole of Easter lunch.", "you went quiet through", "sulk"),
+        ("You bailed on my birthday drinks again.", "you cancelled on my birthday drinks", "bail"),
+        (
+            "You broke your promise about the school run.",
+            "what you'd promised about the school run didn't happen",
+            "broke",
+        ),
+        ("Then you vanished for a week.", "I didn't hear from you for a week", "vanish"),
+        # a guessed motive is not what she did; a likeness to someone else is a verdict
+        ("You only came to the recital so you could brag to your friends.", "the recital", "brag"),
+        ("You gossip about my divorce just like Aunt Jo.", "my divorce", "Aunt Jo"),
+        # what the writer did first stays beside her act
+        (
+            "You're so selfish. I drove all night to see you and you didn't say a word.",
+            "I drove all night to see you and I didn't hear a word from you",
+            "selfish",
+        ),
+    ],
+)
+def test_the_act_is_said_as_what_happened(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert never not in text

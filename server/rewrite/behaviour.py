@@ -15,6 +15,7 @@ from server.rewrite.words import (
     INTRANSITIVE,
     IRREGULAR_PAST,
     MENTAL_VERBS,
+    PEOPLE,
     SPEECH_VERBS,
     TIME_MARKERS,
     TIME_UNITS,
@@ -145,6 +146,7 @@ def behaviour_of(
     lemma = verb_lemma(verb)
     if lemma in MENTAL_VERBS or (lemma == "make" and any(c.lemma_ == "feel" for c in verb.subtree)):
         return None  # "you think ...", "you make me feel ...": nothing anyone could observe
+    likened = {t.i for p in verb.subtree if _likened(p) for t in p.subtree}
     phrase: list[Token] = []
     obj: list[Token] = []
     rest: list[Token] = []
@@ -173,7 +175,7 @@ def behaviour_of(
         clause = clause and not (_time_phrase(child) or _manner(child))
         if clause and not said:
             continue
-        subtree = list(child.subtree)
+        subtree = [t for t in child.subtree if t.i not in likened]
         if child.lower_ == "by" and any(t.tag_ == "VBG" for t in child.children):
             # "you ruined it by bringing up the divorce": the means is what happened.
             means = next(t for t in child.children if t.tag_ == "VBG")
@@ -203,6 +205,15 @@ def behaviour_of(
         rest.pop()
     when = time_clause(doc)
     return Behaviour(lemma, phrase, drop_absolutes(obj), negated, past, when, rest, verb)
+
+
+def _likened(token: Token) -> bool:
+    """ "you lie about money just like Uncle Ray": a likeness to someone else is a verdict
+    on the person, not part of what she did ("treat me like a child" is the act itself)."""
+    if token.dep_ != "prep" or token.lower_ not in ("like", "as"):
+        return False
+    person = next((c for c in token.children if c.dep_ == "pobj"), None)
+    return person is not None and (person.pos_ == "PROPN" or person.lemma_.lower() in PEOPLE)
 
 
 def _time_phrase(token: Token) -> bool:

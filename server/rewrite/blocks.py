@@ -73,7 +73,7 @@ def _make_block(
     if tail := _echo_after(analysis, spans[-1][1]):
         spans = (*spans, tail)
     return Block(
-        evidence=tuple(doc for doc, _, flags in sentences if not flags),
+        evidence=_evidence(sentences, frozenset(lexicons.feeling_words())),
         docs=tuple(doc for doc, _, _ in sentences),
         spans=spans,
         flags=tuple(flag for _, _, flags in sentences for flag in flags),
@@ -82,6 +82,19 @@ def _make_block(
         lead=lead,
         opening=text[opening[0] : opening[1]] if opening else "",
     )
+
+
+def _evidence(sentences: list[Sentence], genuine: frozenset[str]) -> tuple[Doc, ...]:
+    """The plain facts a block's bare verdicts are about: the clean sentence after them, or
+    one only the classifier flagged, which it hears as blame for the verdict before it ("You're
+    irresponsible with money. The electric bill is two months late.")."""
+    found = []
+    for number, (doc, _, flags) in enumerate(sentences):
+        heard = number > 0 and not _worded(flags) and fact(doc) is not None
+        heard = heard and all(bare_verdict(d, genuine) for d, _, _ in sentences[:number])
+        if not flags or heard:
+            found.append(doc)
+    return tuple(found)
 
 
 def _worded(flags: list[Flag]) -> list[Flag]:

@@ -27,7 +27,7 @@ from server.rewrite.words import (
     is_vague,
     words_of,
 )
-from server.rules.lexicons import Lexicons
+from server.rules.lexicons import Lexicons, Observation
 
 # --- the parts of the statement ---------------------------------------------------------------
 
@@ -59,7 +59,7 @@ def observation(behaviour: Behaviour, lexicons: Lexicons, topics: TopicsFile | N
             if not any(t.lower_ == "back" for t in behaviour.phrase):
                 text = text.replace(" back", "")
         return f"{text} {details}".strip()
-    template = tables.observations.get(behaviour.lemma)
+    template = observed(behaviour, lexicons)
     if template is not None and not behaviour.negated:
         text = template.past if behaviour.past else template.present
         others = template.others_past if behaviour.past else template.others_present
@@ -72,10 +72,23 @@ def observation(behaviour: Behaviour, lexicons: Lexicons, topics: TopicsFile | N
         obj = words_of([t for t in behaviour.object if t.lower_ not in ("me", "us")])
         if not obj:  # "about {object}" with nothing to say it about: leave the words out
             text = re.sub(r"\s*\b(?:about|of|for|with)?\s*\{object\}", "", text)
+        # "your promise about Thanksgiving": what the object itself is about
+        head = next((t for t in behaviour.object if t.head not in behaviour.object), None)
+        about = words_of([t for t in behaviour.object if head is not None and t.i > head.i])
         text = text.replace("{object}", obj).replace("{rest}", words_of(behaviour.rest))
-        return re.sub(r"\s+", " ", text).strip()
+        return re.sub(r"\s+", " ", text.replace("{about}", about)).strip()
     verb = inflect(behaviour.lemma, negated=behaviour.negated, past=behaviour.past)
     return f"you {verb} {rest}".strip()
+
+
+def observed(behaviour: Behaviour, lexicons: Lexicons) -> Observation | None:
+    """The table's camera fact for a verb that judges rather than describes: for the verb with
+    the noun it acts on first ("break promise": what was promised didn't happen), then for the
+    verb alone ("sulk": you went quiet)."""
+    table = lexicons.rewrite.observations
+    roots = [t for t in behaviour.object if t.head not in behaviour.object]
+    keys = [f"{behaviour.lemma} {roots[0].lemma_.lower()}"] if roots else []
+    return next((table[k] for k in [*keys, behaviour.lemma] if k in table), None)
 
 
 def _lemmas(docs: Iterable[Iterable[Token]]) -> set[str]:

@@ -105,6 +105,8 @@ def _prohibited(token: Token) -> bool:
     idiom or a reassurance ("don't worry about it", "don't expect me there")."""
     if token.dep_ != "ROOT" or token.tag_ != "VB" or token.lemma_ in _NOT_PROHIBITED:
         return False
+    if any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
+        return False  # "you don't help": a statement, not an order
     said = {c.lower_ for c in token.children if c.dep_ in ("aux", "neg")}
     # "Don't come to the wedding if you can't be civil": a condition, not what happened
     conditional = any(

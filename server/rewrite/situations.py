@@ -37,6 +37,8 @@ def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
     for number, doc in enumerate(block.docs):
         for token in doc:
             if token.lower_ == "you" and token.dep_ in ("nsubj", "nsubjpass"):
+                if _motive(token.head):
+                    continue
                 behaviour = find_behaviour(doc, token.i)
                 position = number * 1000 + token.i
                 if behaviour is not None:
@@ -52,6 +54,13 @@ def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
         return (-min(nouns, 2), position)
 
     return [(b, doc) for b, doc, _ in sorted(unique.values(), key=concreteness)]
+
+
+def _motive(verb: Token) -> bool:
+    """ "... so you could spy on us": what the writer guesses she was after, not what she did."""
+    marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
+    modal = any(c.dep_ == "aux" and c.tag_ == "MD" for c in verb.children)
+    return verb.dep_ == "advcl" and "so" in marks and modal
 
 
 def _is_verdict(behaviour: Behaviour, lexicons: Lexicons) -> bool:
@@ -85,6 +94,13 @@ def _joined(
     if verb is None:
         return None
     parts = [said]
+    head = verb.head
+    if verb.dep_ == "conj" and any(
+        c.dep_ == "nsubj" and c.lower_ in ("i", "we") for c in head.children
+    ):
+        # "I drove four hours to help you move and you didn't say a word": what the writer
+        # did first, then her act
+        parts.insert(0, _clause([t for t in head.subtree if t not in list(verb.subtree)]))
     for other in conj_behaviours(doc, behaviour):
         if other.verb is not None and other.verb.head == verb:
             more = observation(other, lexicons, topics)
@@ -120,7 +136,8 @@ def _planned(verb: Token) -> bool:
 def _clause(tokens: list[Token]) -> str:
     kept = [t for t in tokens if not t.is_punct and t.dep_ not in ("cc", "mark")]
     text = words_of(drop_absolutes(kept))
-    return text[:1].lower() + text[1:] if kept and kept[0].pos_ != "PROPN" else text
+    own = kept and (kept[0].pos_ == "PROPN" or kept[0].text == "I")
+    return text if own else text[:1].lower() + text[1:]
 
 
 def read_situations(
