@@ -667,3 +667,30 @@ def test_the_act_is_said_as_what_happened(
     text = first(engine, draft)
     assert said in text
     assert never not in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # "hardly ever" keeps the polarity of "never"
+        ("You hardly ever ask how my week went.", "when you don't ask how my week went", "hardly"),
+        # a clause that only says which noun is no act of the writer's
+        (
+            "You're just like every boss I've worked for, brushing off my ideas.",
+            "when you brush off my ideas",
+            "worked for",
+        ),
+        # how hard she is to be with, from the writer's side, and no request to stay so
+        (
+            "You are impossible to talk to about money.",
+            "I find it hard to talk to you about money",
+            "willing to be",
+        ),
+    ],
+)
+def test_the_verdict_and_its_polarity_are_read(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert never not in text

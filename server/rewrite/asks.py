@@ -82,7 +82,9 @@ def martyr_request(doc: Doc) -> str | None:
     for token in doc:
         if token.lower_ == "one" and any(c.lower_ in ("who", "that") for c in token.subtree):
             clause = [t for t in token.subtree if t.dep_ == "relcl"]
-            if clause and token.head.lemma_ == "be":
+            # the writer is the one ("I'm always the one who calls"), not she
+            mine = any(c.dep_ == "nsubj" and c.lower_ == "i" for c in token.head.children)
+            if clause and token.head.lemma_ == "be" and mine:
                 verb = clause[0]
                 rest = [t for t in verb.subtree if t.i > verb.i]
                 flipped = flip_pronouns(words_of(drop_absolutes(rest)))

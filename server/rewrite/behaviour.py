@@ -80,7 +80,8 @@ def _is_negated(*verbs: Token) -> bool:
     return any(t.dep_ == "neg" or t.lower_ in _NOT for t in near)
 
 
-_NOT = frozenset(("never", "not", "n't", "nt"))  # "u dont" is tokenised "do" "nt"
+# "u dont" is tokenised "do" "nt"; "you hardly ever ask" says it mostly doesn't happen
+_NOT = frozenset("never not n't nt hardly rarely seldom barely".split())
 
 
 def time_clause(doc: Doc) -> str | None:

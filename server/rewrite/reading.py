@@ -46,11 +46,39 @@ def hard_to(doc: Doc) -> Behaviour | None:
             continue
         if not any(c.lower_ == "to" and c.dep_ == "aux" for c in token.children):
             continue
+        if any(c.dep_ == "prep" and not list(c.children) for c in token.children):
+            continue  # "you're impossible to live with": read by hard_for_me
         # "is it so hard for you to say": "say" hangs off "is", beside "hard".
         near = [*token.ancestors, *(c for a in token.ancestors for c in a.children)]
         if any(a.lemma_.lower() in _EFFORT for a in near):
             return behaviour_of(token, True, False, doc)
     return None
+
+
+def hard_for_me(doc: Doc) -> str | None:
+    """ "You're a difficult person to buy presents for" -> "I find it hard to buy presents for
+    you": the writer's side of a verdict on how hard she is to do something with."""
+    for token in doc:
+        if token.tag_ != "VB" or not any(
+            c.lower_ == "to" and c.dep_ == "aux" for c in token.children
+        ):
+            continue
+        dangling = [c for c in token.children if c.dep_ == "prep" and not list(c.children)]
+        near = [*token.ancestors, *(c for a in token.ancestors for c in a.children)]
+        if not dangling or not any(a.lemma_.lower() in _EFFORT | _TOUGH for a in near):
+            continue
+        rest = [t for c in token.children if c.i > token.i for t in c.subtree]
+        tokens = drop_absolutes(sorted(rest, key=lambda t: t.i))
+        # "to talk to about money" -> "to talk to you about money"
+        before = words_of([t for t in tokens if t.i <= dangling[0].i])
+        after = words_of([t for t in tokens if t.i > dangling[0].i])
+        said = " ".join(w for w in (verb_lemma(token), before, "you", after) if w)
+        return f"I find it hard to {said}"
+    return None
+
+
+# Verdicts on how hard she is to be with: "a difficult person to buy presents for".
+_TOUGH = frozenset("difficult impossible hard tough easy".split())
 
 
 def forbidden(doc: Doc) -> Behaviour | None:
@@ -312,7 +340,13 @@ def readings(
                     figure = f"{moment.split(maxsplit=1)[1]} and {figure}"
                 figures.append(Situation(figure, True, False))
         situations += [s for s in (own_act(doc), made_to(doc)) if s is not None]
-        found = [would_be(doc), fault_clause(doc), made_about(doc), not_known(doc)]
+        found = [
+            would_be(doc),
+            fault_clause(doc),
+            made_about(doc),
+            not_known(doc),
+            hard_for_me(doc),
+        ]
         found += [writer_clause(doc, genuine), fact(doc) if doc in block.evidence else None]
         for text in found:
             if text:
