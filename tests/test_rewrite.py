@@ -694,3 +694,25 @@ def test_the_verdict_and_its_polarity_are_read(
     text = first(engine, draft)
     assert said in text
     assert never not in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said"),
+    [
+        # what a threat would walk away from is what the writer would rather keep
+        ("Bring up my divorce one more time and I'm leaving the barbecue.", "the barbecue"),
+        ("If you criticise my cooking again, we're not coming for Thanksgiving.", "Thanksgiving"),
+        ("Skip my graduation and don't expect me at your birthday dinner.", "your birthday dinner"),
+    ],
+)
+def test_a_threat_keeps_what_is_at_stake(engine: Engine, draft: str, said: str) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert "I'm leaving" not in text
+    assert "not coming" not in text
+
+
+def test_what_the_writer_would_do_is_not_at_stake(engine: Engine) -> None:
+    text = first(engine, "If you call me at work again, I'm turning my phone off.")
+    assert "look forward to my phone" not in text
+    assert "my phone to be good" not in text

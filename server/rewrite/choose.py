@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.rewrite.asks import kind_requests, kind_wants, martyr_request, request_for
+from server.rewrite.asks import fill_slots, kind_requests, kind_wants, martyr_request, request_for
 from server.rewrite.behaviour import Behaviour
 from server.rewrite.model import Answers, Block
 from server.rewrite.parts import Parts
+from server.rewrite.stakes import at_stake
 from server.rewrite.topics import Matter, TopicsFile, Want, fill, rotated
 from server.rewrite.words import mid_sentence
 from server.rules.lexicons import Lexicons
@@ -55,6 +56,24 @@ def choose(
     lexicons: Lexicons,
 ) -> Choices:
     key = " ".join(doc.text for doc in block.docs)
+    # what a threat would walk away from is what the writer would rather keep
+    stake = at_stake(block.docs)
+    kind = topics.kinds.get("stake") if topics is not None and stake else None
+    slots = {"stake": stake} if stake else {}
+    stake_wants = (
+        [
+            (lexicons.needs[w.need].label, said)
+            for w in rotated(kind.wants, key)
+            if w.need in lexicons.needs and (said := fill_slots(w.says, slots))
+        ]
+        if kind
+        else []
+    )
+    stake_requests = (
+        [(said, True) for r in rotated(kind.requests, key) if (said := fill_slots(r, slots))]
+        if kind
+        else []
+    )
     advice = [topics.rules[f.rule.id] for f in block.flags if topics and f.rule.id in topics.rules]
     if answers.need:
         needs = [need_clause(answers.need, lexicons)]
@@ -73,12 +92,14 @@ def choose(
         for entry in advice:
             from_matter += _clauses(entry.wants, "", key, lexicons)
         needs = [*from_flags, *from_matter] if faux else [*from_matter, *from_flags]
+        needs = [*stake_wants, *needs]
     if answers.request:
         return Choices(needs, [(as_request(answers.request), False)])
     own = request_for(behaviour, lexicons) or next(
         (r for doc in block.docs if (r := martyr_request(doc))), None
     )
     requests = [(own, True)] if own else []
+    requests += stake_requests
     if matter is not None:
         requests += [(fill(r, matter.word), True) for r in rotated(matter.requests, key)]
     else:
