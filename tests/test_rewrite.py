@@ -716,3 +716,30 @@ def test_what_the_writer_would_do_is_not_at_stake(engine: Engine) -> None:
     text = first(engine, "If you call me at work again, I'm turning my phone off.")
     assert "look forward to my phone" not in text
     assert "my phone to be good" not in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # what has to be asked again, with what is asked
+        (
+            "How many times do I have to ask you to put the lid back on the bin?",
+            "I keep having to ask you to put the lid back on the bin",
+            "How many",
+        ),
+        # "X is why Y": Y is what happened
+        ("Your temper is why Jake moved out.", "when Jake moved out", "temper"),
+        # an idiom that judges, said as what can be seen
+        ("I feel like you're keeping secrets about the business.", "about the business", "secret"),
+        # what was promised is not what happened
+        (
+            "You promised you'd be at the recital and you just didn't show up.",
+            "recital",
+            "when you are at the recital",
+        ),
+    ],
+)
+def test_what_is_said_is_what_happened(engine: Engine, draft: str, said: str, never: str) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert never not in text

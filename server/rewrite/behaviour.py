@@ -162,7 +162,8 @@ def behaviour_of(
             and (
                 lemma in SPEECH_VERBS  # "ask how I am"
                 or child.left_edge.tag_ in ("WRB", "WP")  # "criticise how I cook"
-                or lemma in ("let", "help", "watch")  # "let me make my own decisions"
+                # "let me make my own decisions", "promised you'd be at the hospital"
+                or lemma in ("let", "help", "watch", "promise")
             )
         )
         # "come to see the kids": the purpose is part of the act.
@@ -252,9 +253,11 @@ def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
             theirs = all(c.lower_ in ("you", "u") for c in own)
             if subject and subject[0].lower_ in ("you", "u") and theirs:
                 # joined to an act, even a verb alone is one ("and then you vanished")
-                behaviour = behaviour_of(
-                    token, _is_negated(token), token.tag_ == "VBD", doc, bare=token.tag_ == "VBD"
+                # "and you just didn't show up": told in the past by its "did"
+                past = token.tag_ == "VBD" or any(
+                    c.dep_ == "aux" and c.tag_ == "VBD" for c in token.children
                 )
+                behaviour = behaviour_of(token, _is_negated(token), past, doc, bare=past)
                 if behaviour is not None and behaviour != first:
                     found.append(behaviour)
     return found
@@ -289,6 +292,9 @@ def outcome(doc: Doc) -> str | None:
         blamed = token.lemma_.lower() in ("fault", "blame", "reason") or (
             token.lower_ == "on" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "you"
         )
+        # "your stubbornness is why the house hasn't been sold": the clause is what happened
+        if token.lower_ == "why" and token.head.dep_ == "ccomp" and token.head.head.lemma_ == "be":
+            return _clause_text(token.head).removeprefix("why ")
         if blamed and token.head.lemma_ == "be":
             clauses = [c for c in (*token.children, *token.head.children) if c.dep_ in CLAUSES]
             if clauses:
@@ -367,6 +373,11 @@ def said_again(doc: Doc) -> str | None:
             said = [c for c in token.children if c.dep_ in ("ccomp", "dobj") and c.lower_ != "you"]
             if said:
                 return f"I keep having to say {_clause_text(said[-1])}"
+            # "ask you to take your shoes off inside": what is asked of her
+            asked = [c for c in token.children if c.dep_ == "xcomp" and c.tag_ == "VB"]
+            if asked:
+                words = _clause_text(asked[0]).removeprefix("to ")
+                return f"I keep having to {token.lemma_} you to {words}"
     return None
 
 

@@ -37,7 +37,7 @@ def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
     for number, doc in enumerate(block.docs):
         for token in doc:
             if token.lower_ == "you" and token.dep_ in ("nsubj", "nsubjpass"):
-                if _motive(token.head):
+                if _motive(token.head) or _promised(token.head):
                     continue
                 behaviour = find_behaviour(doc, token.i)
                 position = number * 1000 + token.i
@@ -61,6 +61,12 @@ def _motive(verb: Token) -> bool:
     marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
     modal = any(c.dep_ == "aux" and c.tag_ == "MD" for c in verb.children)
     return verb.dep_ == "advcl" and "so" in marks and modal
+
+
+def _promised(verb: Token) -> bool:
+    """ "You promised you'd be at the hospital": what was said would happen, not what did."""
+    modal = any(c.dep_ == "aux" and c.tag_ == "MD" for c in verb.children)
+    return verb.dep_ == "ccomp" and modal and verb.head.lemma_ in ("promise", "say", "swear")
 
 
 def _is_verdict(behaviour: Behaviour, lexicons: Lexicons) -> bool:
