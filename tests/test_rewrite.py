@@ -743,3 +743,24 @@ def test_what_is_said_is_what_happened(engine: Engine, draft: str, said: str, ne
     text = first(engine, draft)
     assert said in text
     assert never not in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # a filler at the end of the writer's lead goes with the blame's tone
+        (
+            "thanks for the lasagna lol but if u keep dropping by unannounced im moving",
+            "thanks for the lasagna, and",
+            "lol",
+        ),
+        # what an opinion is about, not the opinion
+        ("Mom, I love you, and I know you think Alex isn't good enough for me.", "Alex", "enough"),
+    ],
+)
+def test_the_writers_lead_and_topic_stay_plain(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert never not in text

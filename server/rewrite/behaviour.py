@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
@@ -126,7 +126,17 @@ def find_behaviour(doc: Doc, near: int = 0) -> Behaviour | None:
     past = outer.tag_ in ("VBD", "VBN") or any(
         c.dep_ == "aux" and c.tag_ == "VBD" for c in outer.children
     )
-    return behaviour_of(verb, negated, past, doc)
+    found = behaviour_of(verb, negated, past, doc)
+    # "u keep showing up unannounced": the parse hangs the manner on "keep"
+    manner = [
+        c
+        for c in outer.children
+        if c.dep_ in ("acomp", "xcomp", "oprd") and c.pos_ == "ADJ" and c.i > verb.i
+    ]
+    if found is None or outer == verb or not manner:
+        return found
+    phrase = sorted([*found.phrase, *manner], key=lambda t: t.i)
+    return replace(found, phrase=phrase, rest=sorted([*found.rest, *manner], key=lambda t: t.i))
 
 
 def verb_lemma(verb: Token) -> str:

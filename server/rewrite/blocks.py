@@ -131,9 +131,18 @@ def _lead(doc: Doc, text: str, start: int, flags: list[Flag], warmth: frozenset[
         warm = any(t.lemma_.lower() in warmth or t.lower_ in warmth for t in before)
         plain = token.lower_ == "but" and not sentence_wide
         if (warm or plain) and not any(flag.start < end for flag in _worded(flags)):
-            return text[start:end].rstrip(" ,;")
+            return _without_fillers(text[start:end].rstrip(" ,;"))
         return ""
     return ""
+
+
+def _without_fillers(lead: str) -> str:
+    """ "thanks for the casserole lol" -> "thanks for the casserole": a filler at the end of
+    the lead belonged to the tone of the blame that followed it."""
+    words = lead.split(" ")
+    while len(words) > 1 and words[-1].lower().strip(".,!") in DROPPED_ADVERBS:
+        words.pop()
+    return " ".join(words).rstrip(" ,;")
 
 
 def _warm_sentences(

@@ -106,6 +106,8 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
                 for inner in (c for c in token.children if c.dep_ in ("xcomp", "ccomp")):
                     for part in inner.children:
                         if part.dep_ in ("ccomp", "dobj") and part.i > inner.i:
+                            if about := _opinion_of(part):
+                                return about
                             clause = drop_absolutes(list(part.subtree))
                             if len(clause) > 1 and not any(t.lower_ == "you" for t in clause):
                                 return words_of(clause)
@@ -152,6 +154,17 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
                 plural = getInflection(lemma, "NNS")
                 return plural[0] if plural and token.tag_ == "NN" else token.lower_
     return None
+
+
+def _opinion_of(clause: Token) -> str | None:
+    """ "you think Sam isn't good enough for me" -> "Sam": what an opinion is about is its
+    subject, not the opinion ("who I marry" is a matter of its own)."""
+    if clause.left_edge.tag_ in ("WP", "WRB", "WDT"):
+        return None
+    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.pos_ not in ("NOUN", "PROPN") or is_vague(subject):
+        return None
+    return words_of(drop_absolutes(list(subject.subtree)))
 
 
 def _named(token: Token) -> bool:
