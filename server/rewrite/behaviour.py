@@ -4,7 +4,6 @@ sentence (the verb, its object, negation and time), turned to the writer's side.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
@@ -273,28 +272,6 @@ def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
     return found
 
 
-def faux_setting(doc: Doc, faux: Iterable[str]) -> str | None:
-    """Where a faux feeling was felt: "I feel ignored in this family" -> "in this family"."""
-    words = set(faux)
-    for token in doc:
-        if token.lower_ in words or token.lemma_.lower() in words:
-            preps = [
-                c
-                for c in token.children
-                if c.dep_ == "prep" and c.lower_ in ("in", "at", "around", "during", "with", "on")
-            ]
-            about = [c for c in token.children if c.dep_ == "prep" and c.lower_ == "about"]
-            things = [c for c in about[0].children if c.dep_ == "pobj"] if about else []
-            if things and things[0].lower_ not in ("it", "this", "that", "everything"):
-                # "I feel judged about my weight at dinner" -> "my weight comes up at dinner"
-                thing = words_of(drop_absolutes(list(things[0].subtree)))
-                where = f" {_clause_text(preps[0])}" if preps else ""
-                return f"{thing} comes up{where}"
-            if preps:
-                return _clause_text(preps[0])
-    return None
-
-
 def outcome(doc: Doc) -> str | None:
     """What happened, where the blame names it: "it's your fault we missed the ferry" ->
     "we missed the ferry"; "we're not speaking because of you" -> "we're not speaking"."""
@@ -304,12 +281,12 @@ def outcome(doc: Doc) -> str | None:
         )
         # "your stubbornness is why the house hasn't been sold": the clause is what happened
         if token.lower_ == "why" and token.head.dep_ == "ccomp" and token.head.head.lemma_ == "be":
-            return _clause_text(token.head).removeprefix("why ")
+            return clause_text(token.head).removeprefix("why ")
         if blamed and token.head.lemma_ == "be":
             clauses = [c for c in (*token.children, *token.head.children) if c.dep_ in CLAUSES]
             if clauses:
                 # "it's on you that we're late, not me": the "not me" is the blame, not the event.
-                return _clause_text(clauses[0])
+                return clause_text(clauses[0])
         if token.lemma_.lower() in ("care", "notice", "see", "realize", "realise") and any(
             c.lower_ == "you" and c.dep_ == "nsubj" for c in token.children
         ):
@@ -322,8 +299,8 @@ def outcome(doc: Doc) -> str | None:
                     # passed without a word.
                     if any(c.dep_ == "neg" for c in token.children):
                         passed = "went" if clause.tag_ == "VBD" else "goes"
-                        return f"{_clause_text(clause)} and it {passed} unmentioned"
-                    return _clause_text(clause)
+                        return f"{clause_text(clause)} and it {passed} unmentioned"
+                    return clause_text(clause)
         if token.lower_ in ("because", "thanks") and token.dep_ in ("prep", "npadvmod"):
             head = token.head
             if head.pos_ in ("VERB", "AUX") and not any(
@@ -382,11 +359,11 @@ def said_again(doc: Doc) -> str | None:
         if token.lemma_ in ("tell", "say", "remind", "explain", "ask", "repeat"):
             said = [c for c in token.children if c.dep_ in ("ccomp", "dobj") and c.lower_ != "you"]
             if said:
-                return f"I keep having to say {_clause_text(said[-1])}"
+                return f"I keep having to say {clause_text(said[-1])}"
             # "ask you to take your shoes off inside": what is asked of her
             asked = [c for c in token.children if c.dep_ == "xcomp" and c.tag_ == "VB"]
             if asked:
-                words = _clause_text(asked[0]).removeprefix("to ")
+                words = clause_text(asked[0]).removeprefix("to ")
                 return f"I keep having to {token.lemma_} you to {words}"
     return None
 
@@ -394,7 +371,7 @@ def said_again(doc: Doc) -> str | None:
 CLAUSES = ("ccomp", "relcl", "acl", "advcl")
 
 
-def _clause_text(head: Token) -> str:
+def clause_text(head: Token) -> str:
     tokens = list(head.subtree)
     # "we're late, not me": the tail that shifts blame is not part of what happened.
     for i, token in enumerate(tokens[:-1]):

@@ -156,6 +156,21 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
     return None
 
 
+def block_topic(block: Block, lexicons: Lexicons) -> str | None:
+    """What a block is about, said mid-sentence ("my music", not "My music"); not the label
+    itself ("Classic Linda", "a coward") nor a faux feeling ("so misunderstood")."""
+    topic = topic_phrase(block.docs) or topic_phrase(block.context)
+    if not topic or any(flag.text.strip(" ,.!?").lower() in topic.lower() for flag in block.flags):
+        return None
+    blame = set(lexicons.faux) | set(lexicons.rewrite.labels)
+    if blame & set(re.findall(r"[a-z]+", topic.lower())):
+        return None
+    opening, _, others = topic.partition(" ")
+    if opening in ("My", "Your", "Our", "The", "His", "Her", "Their"):
+        return f"{opening.lower()} {others}".strip()
+    return topic
+
+
 def _opinion_of(clause: Token) -> str | None:
     """ "you think Sam isn't good enough for me" -> "Sam": what an opinion is about is its
     subject, not the opinion ("who I marry" is a matter of its own)."""

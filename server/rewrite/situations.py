@@ -12,7 +12,6 @@ from spacy.tokens import Doc, Token
 from server.rewrite.behaviour import (
     Behaviour,
     conj_behaviours,
-    faux_setting,
     find_behaviour,
     is_past,
     missing_act,
@@ -22,12 +21,13 @@ from server.rewrite.behaviour import (
     time_clause,
 )
 from server.rewrite.model import Block, Situation
-from server.rewrite.parts import faux_words, label_words, observation, topic_phrase
+from server.rewrite.parts import block_topic, faux_words, label_words, observation
 from server.rewrite.reading import readings
 from server.rewrite.said import occasion, with_time
 from server.rewrite.topics import TopicsFile
 from server.rewrite.verdicts import is_verdict
 from server.rewrite.words import WRAPPER_VERBS, drop_absolutes, words_of
+from server.rewrite.writer import faux_setting
 from server.rules.lexicons import Lexicons
 
 
@@ -182,20 +182,14 @@ def read_situations(
         clause = time_clause(doc)
         if clause and all(clause != s.text for s in found):
             found.append(Situation(clause, False, is_past(clause, doc)))
-    topic = topic_phrase(block.docs) or topic_phrase(block.context)
-    if topic and any(flag.text.strip(" ,.!?").lower() in topic.lower() for flag in block.flags):
-        topic = None  # "Classic Linda" is the label itself, not what it is about
+    topic = block_topic(block, lexicons)
     for word in label_words(block.flags, lexicons):
         situation = lexicons.rewrite.labels[word].situation
         situation = situation.replace("{topic}", topic or "my life")
         situation = situation.replace("{about}", f" about {topic}" if topic else "")
         situation = situation.replace("{for}", f" for {topic}" if topic else "")
         found.append(Situation(situation, True, False))
-    if topic:
-        # "My music means nothing to you" -> "we talk about my music"
-        opening, _, others = topic.partition(" ")
-        if opening in ("My", "Your", "Our", "The", "His", "Her", "Their"):
-            topic = f"{opening.lower()} {others}".strip()
+    if topic:  # "My music means nothing to you" -> "we talk about my music"
         found.append(Situation(f"we talk about {topic}", True, False))
     default = lexicons.rewrite.labels["default"].situation
     found.append(

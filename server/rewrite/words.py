@@ -33,7 +33,7 @@ TIME_UNITS = frozenset(
 )
 VAGUE_TOPICS = frozenset(
     "problem issue thing trouble way time lot point side fault reason one everything anything "
-    "nothing something life while".split()
+    "nothing something life while front thanks behalf sake".split()
 )
 SPEECH_VERBS = frozenset("ask tell say explain mention wonder check".split())
 PEOPLE = frozenset(

@@ -2,15 +2,18 @@
 made me miss my train" -> "I missed my train"), what reached them ("you make me crazy with
 the texts" -> "I get the texts"), what she was doing ("you make me nervous hovering" -> she
 hovers), and what they were doing when the feeling came ("I feel pressured into hosting
-Easter" -> "I host Easter"). Each is what a camera would record, without the cause the blame
+Easter" -> "I host Easter"), and where a faux feeling was felt ("I feel ignored in this
+family" -> "in this family"). Each is what a camera would record, without the cause the blame
 pins on her and without the feeling, which the statement names on its own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from spacy.tokens import Doc, Token
 
 from server.core.inflect import getInflection, getLemma
-from server.rewrite.behaviour import Behaviour, behaviour_of
+from server.rewrite.behaviour import Behaviour, behaviour_of, clause_text
 from server.rewrite.model import Situation
 from server.rewrite.verdicts import SEEN_STATES
 from server.rewrite.words import drop_absolutes, inflect, words_of
@@ -167,3 +170,25 @@ def _beside(feel: Token) -> str:
 # What joins a feeling to what the writer was doing: "guilty for going", "pressured into
 # hosting", "unappreciated after cooking", "smothered by your texts".
 _OWN_MARKERS = frozenset("for into after by about from".split())
+
+
+def faux_setting(doc: Doc, faux: Iterable[str]) -> str | None:
+    """Where a faux feeling was felt: "I feel ignored in this family" -> "in this family"."""
+    words = set(faux)
+    for token in doc:
+        if token.lower_ in words or token.lemma_.lower() in words:
+            preps = [
+                c
+                for c in token.children
+                if c.dep_ == "prep" and c.lower_ in ("in", "at", "around", "during", "with", "on")
+            ]
+            about = [c for c in token.children if c.dep_ == "prep" and c.lower_ == "about"]
+            things = [c for c in about[0].children if c.dep_ == "pobj"] if about else []
+            if things and things[0].lower_ not in ("it", "this", "that", "everything"):
+                # "I feel judged about my weight at dinner" -> "my weight comes up at dinner"
+                thing = words_of(drop_absolutes(list(things[0].subtree)))
+                where = f" {clause_text(preps[0])}" if preps else ""
+                return f"{thing} comes up{where}"
+            if preps:
+                return clause_text(preps[0])
+    return None
