@@ -781,3 +781,24 @@ def test_a_request_names_the_draft_s_own_thing(engine: Engine, draft: str, said:
 def test_a_trait_or_a_faux_feeling_is_no_topic(engine: Engine) -> None:
     text = first(engine, "I feel so misunderstood. You think quitting my band means I'm lazy.")
     assert "about so misunderstood" not in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # what someone else does, said to her, says she doesn't; the other person is the blame
+        ("Other dads came to the recital. Just saying.", "you didn't come to the recital", "dads"),
+        ("Every other dad I know came to the match.", "you didn't come to the match", "dad"),
+    ],
+)
+def test_a_comparison_says_what_is_missing(
+    engine: Engine, draft: str, said: str, never: str
+) -> None:
+    text = first(engine, draft)
+    assert said in text
+    assert never not in text
+
+
+def test_her_own_comments_are_no_comparison(engine: Engine) -> None:
+    text = first(engine, "Your comments about my job leave me feeling worthless.")
+    assert "you don't leave" not in text

@@ -63,7 +63,7 @@ def _unwrap(verb: Token) -> tuple[Token, bool]:
     return verb, stopped
 
 
-def _is_negated(*verbs: Token) -> bool:
+def is_negated(*verbs: Token) -> bool:
     """A "not" or "never" on the verb, or on an absolute beside it: in "you never ever text
     back" the parse hangs "never" on "ever" (but the "no" of "no matter what" is not the
     verb's)."""
@@ -121,7 +121,7 @@ def find_behaviour(doc: Doc, near: int = 0) -> Behaviour | None:
     # "stop calling me" describes something that does happen; "refuse to" something that doesn't.
     # "you'd better not bring this up" fears something that may happen: not a lack of it.
     warned = any(c.lower_ == "better" for c in outer.children)
-    negated = (_is_negated(outer, verb) or outer.lemma_ == "refuse") and not (stopped or warned)
+    negated = (is_negated(outer, verb) or outer.lemma_ == "refuse") and not (stopped or warned)
     past = outer.tag_ in ("VBD", "VBN") or any(
         c.dep_ == "aux" and c.tag_ == "VBD" for c in outer.children
     )
@@ -266,7 +266,7 @@ def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
                 past = token.tag_ == "VBD" or any(
                     c.dep_ == "aux" and c.tag_ == "VBD" for c in token.children
                 )
-                behaviour = behaviour_of(token, _is_negated(token), past, doc, bare=past)
+                behaviour = behaviour_of(token, is_negated(token), past, doc, bare=past)
                 if behaviour is not None and behaviour != first:
                     found.append(behaviour)
     return found

@@ -21,6 +21,7 @@ from server.rewrite.behaviour import (
     time_clause,
     verb_lemma,
 )
+from server.rewrite.comparisons import compared
 from server.rewrite.model import Block, Situation
 from server.rewrite.topics import TopicsFile, figure_of
 from server.rewrite.verdicts import fact, pinned_acts, writer_clause
@@ -353,7 +354,8 @@ def readings(
                 situations.append(Situation(text, False, is_past(text, doc)))
         if text := unmentioned(doc):
             situations.append(Situation(text, True, False))
-        implied = (hard_to(doc), forbidden(doc), condition(doc), wanted(doc), made_doing(doc))
+        implied = [hard_to(doc), forbidden(doc), condition(doc), wanted(doc), made_doing(doc)]
+        implied.append(compared(doc))
         acts += [a for a in implied if a is not None]
         acts += commanded(doc)
         acts += pinned_acts(doc, genuine)
