@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 
 from server.core.inflect import getInflection
 from server.rewrite.behaviour import Behaviour
+from server.rewrite.parts import observed
 from server.rewrite.said import JUDGING
 from server.rewrite.topics import TopicsFile, rotated
 from server.rewrite.words import (
@@ -44,7 +45,7 @@ def request_for(behaviour: Behaviour | None, lexicons: Lexicons) -> str | None:
         if template is None or ("{object}" in template and not obj):
             return None
         return template.replace("{object}", obj)
-    if behaviour.lemma in lexicons.rewrite.observations:
+    if observed(behaviour, lexicons) is not None:
         return None
     rest = _asked(behaviour)
     # "call once in a while" already says when; "... when you get my messages" would say it twice.
@@ -81,7 +82,9 @@ def martyr_request(doc: Doc) -> str | None:
     for token in doc:
         if token.lower_ == "one" and any(c.lower_ in ("who", "that") for c in token.subtree):
             clause = [t for t in token.subtree if t.dep_ == "relcl"]
-            if clause and token.head.lemma_ == "be":
+            # the writer is the one ("I'm always the one who calls"), not she
+            mine = any(c.dep_ == "nsubj" and c.lower_ == "i" for c in token.head.children)
+            if clause and token.head.lemma_ == "be" and mine:
                 verb = clause[0]
                 rest = [t for t in verb.subtree if t.i > verb.i]
                 flipped = flip_pronouns(words_of(drop_absolutes(rest)))
@@ -131,7 +134,7 @@ def act_slots(behaviour: Behaviour, lexicons: Lexicons) -> dict[str, str]:
     if thing := _thing(behaviour):
         slots["thing"] = thing
     lemma = behaviour.lemma
-    judging = lemma in JUDGING or lemma in MENTAL_VERBS or lemma in lexicons.rewrite.observations
+    judging = lemma in JUDGING or lemma in MENTAL_VERBS or observed(behaviour, lexicons) is not None
     # "sound like Dad", "treat me like a child": a picture, not an act to ask about
     judging = judging or any(t.dep_ == "prep" and t.lower_ == "like" for t in behaviour.phrase)
     if judging or lemma in ABSENCE_VERBS:

@@ -4,18 +4,20 @@ sentence (the verb, its object, negation and time), turned to the writer's side.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
 from server.core.inflect import getLemma
 from server.rewrite.words import (
+    DROPPED_ADVERBS,
     INTRANSITIVE,
     IRREGULAR_PAST,
     MENTAL_VERBS,
+    PEOPLE,
     SPEECH_VERBS,
     TIME_MARKERS,
+    TIME_UNITS,
     WRAPPER_VERBS,
     drop_absolutes,
     is_symbol,
@@ -61,19 +63,24 @@ def _unwrap(verb: Token) -> tuple[Token, bool]:
     return verb, stopped
 
 
-def _is_negated(*verbs: Token) -> bool:
-    """A "not" or "never" on the verb, or on an adverb of it: in "you never ever text back"
-    the parse hangs "never" on "ever"."""
+def is_negated(*verbs: Token) -> bool:
+    """A "not" or "never" on the verb, or on an absolute beside it: in "you never ever text
+    back" the parse hangs "never" on "ever" (but the "no" of "no matter what" is not the
+    verb's)."""
     near = [
         t
         for verb in verbs
         for child in verb.children
-        for t in (child, *(child.children if child.dep_ == "advmod" else ()))
+        for t in (
+            child,
+            *(child.children if child.dep_ == "advmod" and child.lower_ in DROPPED_ADVERBS else ()),
+        )
     ]
     return any(t.dep_ == "neg" or t.lower_ in _NOT for t in near)
 
 
-_NOT = frozenset(("never", "not", "n't", "nt"))  # "u dont" is tokenised "do" "nt"
+# "u dont" is tokenised "do" "nt"; "you hardly ever ask" says it mostly doesn't happen
+_NOT = frozenset("never not n't nt hardly rarely seldom barely".split())
 
 
 def time_clause(doc: Doc) -> str | None:
@@ -114,11 +121,21 @@ def find_behaviour(doc: Doc, near: int = 0) -> Behaviour | None:
     # "stop calling me" describes something that does happen; "refuse to" something that doesn't.
     # "you'd better not bring this up" fears something that may happen: not a lack of it.
     warned = any(c.lower_ == "better" for c in outer.children)
-    negated = (_is_negated(outer, verb) or outer.lemma_ == "refuse") and not (stopped or warned)
+    negated = (is_negated(outer, verb) or outer.lemma_ == "refuse") and not (stopped or warned)
     past = outer.tag_ in ("VBD", "VBN") or any(
         c.dep_ == "aux" and c.tag_ == "VBD" for c in outer.children
     )
-    return behaviour_of(verb, negated, past, doc)
+    found = behaviour_of(verb, negated, past, doc)
+    # "u keep showing up unannounced": the parse hangs the manner on "keep"
+    manner = [
+        c
+        for c in outer.children
+        if c.dep_ in ("acomp", "xcomp", "oprd") and c.pos_ == "ADJ" and c.i > verb.i
+    ]
+    if found is None or outer == verb or not manner:
+        return found
+    phrase = sorted([*found.phrase, *manner], key=lambda t: t.i)
+    return replace(found, phrase=phrase, rest=sorted([*found.rest, *manner], key=lambda t: t.i))
 
 
 def verb_lemma(verb: Token) -> str:
@@ -139,6 +156,7 @@ def behaviour_of(
     lemma = verb_lemma(verb)
     if lemma in MENTAL_VERBS or (lemma == "make" and any(c.lemma_ == "feel" for c in verb.subtree)):
         return None  # "you think ...", "you make me feel ...": nothing anyone could observe
+    likened = {t.i for p in verb.subtree if _likened(p) for t in p.subtree}
     phrase: list[Token] = []
     obj: list[Token] = []
     rest: list[Token] = []
@@ -153,7 +171,8 @@ def behaviour_of(
             and (
                 lemma in SPEECH_VERBS  # "ask how I am"
                 or child.left_edge.tag_ in ("WRB", "WP")  # "criticise how I cook"
-                or lemma in ("let", "help", "watch")  # "let me make my own decisions"
+                # "let me make my own decisions", "promised you'd be at the hospital"
+                or lemma in ("let", "help", "watch", "promise")
             )
         )
         # "come to see the kids": the purpose is part of the act.
@@ -161,9 +180,13 @@ def behaviour_of(
             child.dep_ == "advcl" and child.left_edge.lower_ == "to" and child.tag_ == "VB"
         )
         clause = child.dep_ in ("advcl", "conj", "parataxis", "ccomp", "relcl", "mark", "npadvmod")
+        # How and when the act happens are part of it: "cancel on me last minute", "check on
+        # me every hour", "show up unannounced" (a vocative "Dad" is no time, a clause no
+        # manner).
+        clause = clause and not (_time_phrase(child) or _manner(child))
         if clause and not said:
             continue
-        subtree = list(child.subtree)
+        subtree = [t for t in child.subtree if t.i not in likened]
         if child.lower_ == "by" and any(t.tag_ == "VBG" for t in child.children):
             # "you ruined it by bringing up the divorce": the means is what happened.
             means = next(t for t in child.children if t.tag_ == "VBG")
@@ -195,6 +218,34 @@ def behaviour_of(
     return Behaviour(lemma, phrase, drop_absolutes(obj), negated, past, when, rest, verb)
 
 
+def _likened(token: Token) -> bool:
+    """ "you lie about money just like Uncle Ray": a likeness to someone else is a verdict
+    on the person, not part of what she did ("treat me like a child" is the act itself)."""
+    if token.dep_ != "prep" or token.lower_ not in ("like", "as"):
+        return False
+    person = next((c for c in token.children if c.dep_ == "pobj"), None)
+    return person is not None and (person.pos_ == "PROPN" or person.lemma_.lower() in PEOPLE)
+
+
+def _time_phrase(token: Token) -> bool:
+    """ "last minute", "a week": a noun of time hung on the verb; "every hour" is an
+    absolute, like "always"."""
+    return (
+        token.dep_ == "npadvmod"
+        and token.lemma_.lower() in TIME_UNITS
+        and not any(c.lower_ in ("every", "each", "all") for c in token.children)
+    )
+
+
+def _manner(token: Token) -> bool:
+    """ "show up unannounced", "come home drunk": an adjective alone, how the act was done."""
+    return (
+        token.dep_ == "advcl"
+        and token.pos_ == "ADJ"
+        and not any(c.dep_ in ("nsubj", "mark") for c in token.children)
+    )
+
+
 def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
     """Further actions joined to the first: "you went behind my back and told Sarah"."""
     found = []
@@ -211,34 +262,14 @@ def conj_behaviours(doc: Doc, first: Behaviour | None) -> list[Behaviour]:
             theirs = all(c.lower_ in ("you", "u") for c in own)
             if subject and subject[0].lower_ in ("you", "u") and theirs:
                 # joined to an act, even a verb alone is one ("and then you vanished")
-                behaviour = behaviour_of(
-                    token, _is_negated(token), token.tag_ == "VBD", doc, bare=token.tag_ == "VBD"
+                # "and you just didn't show up": told in the past by its "did"
+                past = token.tag_ == "VBD" or any(
+                    c.dep_ == "aux" and c.tag_ == "VBD" for c in token.children
                 )
+                behaviour = behaviour_of(token, is_negated(token), past, doc, bare=past)
                 if behaviour is not None and behaviour != first:
                     found.append(behaviour)
     return found
-
-
-def faux_setting(doc: Doc, faux: Iterable[str]) -> str | None:
-    """Where a faux feeling was felt: "I feel ignored in this family" -> "in this family"."""
-    words = set(faux)
-    for token in doc:
-        if token.lower_ in words or token.lemma_.lower() in words:
-            preps = [
-                c
-                for c in token.children
-                if c.dep_ == "prep" and c.lower_ in ("in", "at", "around", "during", "with", "on")
-            ]
-            about = [c for c in token.children if c.dep_ == "prep" and c.lower_ == "about"]
-            things = [c for c in about[0].children if c.dep_ == "pobj"] if about else []
-            if things and things[0].lower_ not in ("it", "this", "that", "everything"):
-                # "I feel judged about my weight at dinner" -> "my weight comes up at dinner"
-                thing = words_of(drop_absolutes(list(things[0].subtree)))
-                where = f" {_clause_text(preps[0])}" if preps else ""
-                return f"{thing} comes up{where}"
-            if preps:
-                return _clause_text(preps[0])
-    return None
 
 
 def outcome(doc: Doc) -> str | None:
@@ -248,11 +279,14 @@ def outcome(doc: Doc) -> str | None:
         blamed = token.lemma_.lower() in ("fault", "blame", "reason") or (
             token.lower_ == "on" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "you"
         )
+        # "your stubbornness is why the house hasn't been sold": the clause is what happened
+        if token.lower_ == "why" and token.head.dep_ == "ccomp" and token.head.head.lemma_ == "be":
+            return clause_text(token.head).removeprefix("why ")
         if blamed and token.head.lemma_ == "be":
             clauses = [c for c in (*token.children, *token.head.children) if c.dep_ in CLAUSES]
             if clauses:
                 # "it's on you that we're late, not me": the "not me" is the blame, not the event.
-                return _clause_text(clauses[0])
+                return clause_text(clauses[0])
         if token.lemma_.lower() in ("care", "notice", "see", "realize", "realise") and any(
             c.lower_ == "you" and c.dep_ == "nsubj" for c in token.children
         ):
@@ -265,8 +299,8 @@ def outcome(doc: Doc) -> str | None:
                     # passed without a word.
                     if any(c.dep_ == "neg" for c in token.children):
                         passed = "went" if clause.tag_ == "VBD" else "goes"
-                        return f"{_clause_text(clause)} and it {passed} unmentioned"
-                    return _clause_text(clause)
+                        return f"{clause_text(clause)} and it {passed} unmentioned"
+                    return clause_text(clause)
         if token.lower_ in ("because", "thanks") and token.dep_ in ("prep", "npadvmod"):
             head = token.head
             if head.pos_ in ("VERB", "AUX") and not any(
@@ -325,14 +359,19 @@ def said_again(doc: Doc) -> str | None:
         if token.lemma_ in ("tell", "say", "remind", "explain", "ask", "repeat"):
             said = [c for c in token.children if c.dep_ in ("ccomp", "dobj") and c.lower_ != "you"]
             if said:
-                return f"I keep having to say {_clause_text(said[-1])}"
+                return f"I keep having to say {clause_text(said[-1])}"
+            # "ask you to take your shoes off inside": what is asked of her
+            asked = [c for c in token.children if c.dep_ == "xcomp" and c.tag_ == "VB"]
+            if asked:
+                words = clause_text(asked[0]).removeprefix("to ")
+                return f"I keep having to {token.lemma_} you to {words}"
     return None
 
 
 CLAUSES = ("ccomp", "relcl", "acl", "advcl")
 
 
-def _clause_text(head: Token) -> str:
+def clause_text(head: Token) -> str:
     tokens = list(head.subtree)
     # "we're late, not me": the tail that shifts blame is not part of what happened.
     for i, token in enumerate(tokens[:-1]):

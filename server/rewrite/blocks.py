@@ -73,7 +73,7 @@ def _make_block(
     if tail := _echo_after(analysis, spans[-1][1]):
         spans = (*spans, tail)
     return Block(
-        evidence=tuple(doc for doc, _, flags in sentences if not flags),
+        evidence=_evidence(sentences, frozenset(lexicons.feeling_words())),
         docs=tuple(doc for doc, _, _ in sentences),
         spans=spans,
         flags=tuple(flag for _, _, flags in sentences for flag in flags),
@@ -82,6 +82,19 @@ def _make_block(
         lead=lead,
         opening=text[opening[0] : opening[1]] if opening else "",
     )
+
+
+def _evidence(sentences: list[Sentence], genuine: frozenset[str]) -> tuple[Doc, ...]:
+    """The plain facts a block's bare verdicts are about: the clean sentence after them, or
+    one only the classifier flagged, which it hears as blame for the verdict before it ("You're
+    irresponsible with money. The electric bill is two months late.")."""
+    found = []
+    for number, (doc, _, flags) in enumerate(sentences):
+        heard = number > 0 and not _worded(flags) and fact(doc) is not None
+        heard = heard and all(bare_verdict(d, genuine) for d, _, _ in sentences[:number])
+        if not flags or heard:
+            found.append(doc)
+    return tuple(found)
 
 
 def _worded(flags: list[Flag]) -> list[Flag]:
@@ -118,9 +131,18 @@ def _lead(doc: Doc, text: str, start: int, flags: list[Flag], warmth: frozenset[
         warm = any(t.lemma_.lower() in warmth or t.lower_ in warmth for t in before)
         plain = token.lower_ == "but" and not sentence_wide
         if (warm or plain) and not any(flag.start < end for flag in _worded(flags)):
-            return text[start:end].rstrip(" ,;")
+            return _without_fillers(text[start:end].rstrip(" ,;"))
         return ""
     return ""
+
+
+def _without_fillers(lead: str) -> str:
+    """ "thanks for the casserole lol" -> "thanks for the casserole": a filler at the end of
+    the lead belonged to the tone of the blame that followed it."""
+    words = lead.split(" ")
+    while len(words) > 1 and words[-1].lower().strip(".,!") in DROPPED_ADVERBS:
+        words.pop()
+    return " ".join(words).rstrip(" ,;")
 
 
 def _warm_sentences(

@@ -18,7 +18,7 @@ from server.rewrite.behaviour import sounds_past
 from server.rewrite.blocks import blocks
 from server.rewrite.choose import choose
 from server.rewrite.model import Answers, Block, Check, Rewrite, Situation, Suggestion
-from server.rewrite.parts import feelings_and_needs, topic_phrase, unique
+from server.rewrite.parts import block_topic, feelings_and_needs, unique
 from server.rewrite.said import act_words
 from server.rewrite.situations import read_situations
 from server.rewrite.topics import find_matter, topics_for
@@ -147,7 +147,7 @@ def compose_block(
                 )
             )
     found = _passing(candidates, check, limit)
-    return found or _passing(_fallbacks(block, feelings[0], why), check, 1)
+    return found or _passing(_fallbacks(block, feelings[0], why, lexicons), check, 1)
 
 
 def _time_last(text: str) -> str:
@@ -195,11 +195,9 @@ def _passing(candidates: list[Suggestion], check: Check, limit: int | None) -> l
     return found[:limit] if limit is not None else found
 
 
-def _fallbacks(block: Block, feeling: str, why: str) -> list[Suggestion]:
+def _fallbacks(block: Block, feeling: str, why: str, lexicons: Lexicons) -> list[Suggestion]:
     """Plain statements for when no fuller one passes the detector."""
-    topic = topic_phrase(block.docs) or topic_phrase(block.context)
-    if topic and any(flag.text.strip(" ,.!?").lower() in topic.lower() for flag in block.flags):
-        topic = None  # "Classic Linda" is the label itself, not what it is about
+    topic = block_topic(block, lexicons)
     situations = [f"we talk about {topic}"] if topic else []
     situations.append("we talk like this")
     return [

@@ -27,7 +27,7 @@ from server.rewrite.words import (
     is_vague,
     words_of,
 )
-from server.rules.lexicons import Lexicons
+from server.rules.lexicons import Lexicons, Observation
 
 # --- the parts of the statement ---------------------------------------------------------------
 
@@ -59,7 +59,7 @@ def observation(behaviour: Behaviour, lexicons: Lexicons, topics: TopicsFile | N
             if not any(t.lower_ == "back" for t in behaviour.phrase):
                 text = text.replace(" back", "")
         return f"{text} {details}".strip()
-    template = tables.observations.get(behaviour.lemma)
+    template = observed(behaviour, lexicons)
     if template is not None and not behaviour.negated:
         text = template.past if behaviour.past else template.present
         others = template.others_past if behaviour.past else template.others_present
@@ -72,10 +72,23 @@ def observation(behaviour: Behaviour, lexicons: Lexicons, topics: TopicsFile | N
         obj = words_of([t for t in behaviour.object if t.lower_ not in ("me", "us")])
         if not obj:  # "about {object}" with nothing to say it about: leave the words out
             text = re.sub(r"\s*\b(?:about|of|for|with)?\s*\{object\}", "", text)
+        # "your promise about Thanksgiving": what the object itself is about
+        head = next((t for t in behaviour.object if t.head not in behaviour.object), None)
+        about = words_of([t for t in behaviour.object if head is not None and t.i > head.i])
         text = text.replace("{object}", obj).replace("{rest}", words_of(behaviour.rest))
-        return re.sub(r"\s+", " ", text).strip()
+        return re.sub(r"\s+", " ", text.replace("{about}", about)).strip()
     verb = inflect(behaviour.lemma, negated=behaviour.negated, past=behaviour.past)
     return f"you {verb} {rest}".strip()
+
+
+def observed(behaviour: Behaviour, lexicons: Lexicons) -> Observation | None:
+    """The table's camera fact for a verb that judges rather than describes: for the verb with
+    the noun it acts on first ("break promise": what was promised didn't happen), then for the
+    verb alone ("sulk": you went quiet)."""
+    table = lexicons.rewrite.observations
+    roots = [t for t in behaviour.object if t.head not in behaviour.object]
+    keys = [f"{behaviour.lemma} {roots[0].lemma_.lower()}"] if roots else []
+    return next((table[k] for k in [*keys, behaviour.lemma] if k in table), None)
 
 
 def _lemmas(docs: Iterable[Iterable[Token]]) -> set[str]:
@@ -93,6 +106,8 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
                 for inner in (c for c in token.children if c.dep_ in ("xcomp", "ccomp")):
                     for part in inner.children:
                         if part.dep_ in ("ccomp", "dobj") and part.i > inner.i:
+                            if about := _opinion_of(part):
+                                return about
                             clause = drop_absolutes(list(part.subtree))
                             if len(clause) > 1 and not any(t.lower_ == "you" for t in clause):
                                 return words_of(clause)
@@ -139,6 +154,32 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
                 plural = getInflection(lemma, "NNS")
                 return plural[0] if plural and token.tag_ == "NN" else token.lower_
     return None
+
+
+def block_topic(block: Block, lexicons: Lexicons) -> str | None:
+    """What a block is about, said mid-sentence ("my music", not "My music"); not the label
+    itself ("Classic Linda", "a coward") nor a faux feeling ("so misunderstood")."""
+    topic = topic_phrase(block.docs) or topic_phrase(block.context)
+    if not topic or any(flag.text.strip(" ,.!?").lower() in topic.lower() for flag in block.flags):
+        return None
+    blame = set(lexicons.faux) | set(lexicons.rewrite.labels)
+    if blame & set(re.findall(r"[a-z]+", topic.lower())):
+        return None
+    opening, _, others = topic.partition(" ")
+    if opening in ("My", "Your", "Our", "The", "His", "Her", "Their"):
+        return f"{opening.lower()} {others}".strip()
+    return topic
+
+
+def _opinion_of(clause: Token) -> str | None:
+    """ "you think Sam isn't good enough for me" -> "Sam": what an opinion is about is its
+    subject, not the opinion ("who I marry" is a matter of its own)."""
+    if clause.left_edge.tag_ in ("WP", "WRB", "WDT"):
+        return None
+    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.pos_ not in ("NOUN", "PROPN") or is_vague(subject):
+        return None
+    return words_of(drop_absolutes(list(subject.subtree)))
 
 
 def _named(token: Token) -> bool:

@@ -13,20 +13,20 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Token
 
-from server.core.inflect import getInflection
 from server.rewrite.behaviour import (
     Behaviour,
     behaviour_of,
     find_behaviour,
     is_past,
-    sounds_past,
     time_clause,
     verb_lemma,
 )
+from server.rewrite.comparisons import compared
 from server.rewrite.model import Block, Situation
 from server.rewrite.topics import TopicsFile, figure_of
 from server.rewrite.verdicts import fact, pinned_acts, writer_clause
 from server.rewrite.words import drop_absolutes, words_of
+from server.rewrite.writer import made_doing, made_to, own_act
 
 # Words that make "it is hard for you to X" or "would it kill you to X" say X doesn't happen.
 _EFFORT = frozenset("hard difficult much kill hurt tough impossible painful".split())
@@ -47,11 +47,39 @@ def hard_to(doc: Doc) -> Behaviour | None:
             continue
         if not any(c.lower_ == "to" and c.dep_ == "aux" for c in token.children):
             continue
+        if any(c.dep_ == "prep" and not list(c.children) for c in token.children):
+            continue  # "you're impossible to live with": read by hard_for_me
         # "is it so hard for you to say": "say" hangs off "is", beside "hard".
         near = [*token.ancestors, *(c for a in token.ancestors for c in a.children)]
         if any(a.lemma_.lower() in _EFFORT for a in near):
             return behaviour_of(token, True, False, doc)
     return None
+
+
+def hard_for_me(doc: Doc) -> str | None:
+    """ "You're a difficult person to buy presents for" -> "I find it hard to buy presents for
+    you": the writer's side of a verdict on how hard she is to do something with."""
+    for token in doc:
+        if token.tag_ != "VB" or not any(
+            c.lower_ == "to" and c.dep_ == "aux" for c in token.children
+        ):
+            continue
+        dangling = [c for c in token.children if c.dep_ == "prep" and not list(c.children)]
+        near = [*token.ancestors, *(c for a in token.ancestors for c in a.children)]
+        if not dangling or not any(a.lemma_.lower() in _EFFORT | _TOUGH for a in near):
+            continue
+        rest = [t for c in token.children if c.i > token.i for t in c.subtree]
+        tokens = drop_absolutes(sorted(rest, key=lambda t: t.i))
+        # "to talk to about money" -> "to talk to you about money"
+        before = words_of([t for t in tokens if t.i <= dangling[0].i])
+        after = words_of([t for t in tokens if t.i > dangling[0].i])
+        said = " ".join(w for w in (verb_lemma(token), before, "you", after) if w)
+        return f"I find it hard to {said}"
+    return None
+
+
+# Verdicts on how hard she is to be with: "a difficult person to buy presents for".
+_TOUGH = frozenset("difficult impossible hard tough easy".split())
 
 
 def forbidden(doc: Doc) -> Behaviour | None:
@@ -70,6 +98,10 @@ def commanded(doc: Doc) -> list[Behaviour]:
     granted in mock ("oh sure, take another loan from me")."""
     found = []
     for token in doc:
+        if _prohibited(token):
+            # "Don't ever show up at my apartment unannounced again": it has happened.
+            found += [b for b in (behaviour_of(token, False, False, doc),) if b is not None]
+            continue
         if not _imperative(token):
             continue
         inner = [c for c in token.children if c.dep_ in ("xcomp", "ccomp") and c.tag_ == "VBG"]
@@ -95,6 +127,25 @@ def _imperative(token: Token) -> bool:
     if any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in token.children):
         return False
     return not (token.dep_ == "conj" and any(c.dep_ == "nsubj" for c in token.head.children))
+
+
+def _prohibited(token: Token) -> bool:
+    """ "Don't ever X": a bare "don't" at the top of the sentence, with no subject; not an
+    idiom or a reassurance ("don't worry about it", "don't expect me there")."""
+    if token.dep_ != "ROOT" or token.tag_ != "VB" or token.lemma_ in _NOT_PROHIBITED:
+        return False
+    if any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
+        return False  # "you don't help": a statement, not an order
+    said = {c.lower_ for c in token.children if c.dep_ in ("aux", "neg")}
+    # "Don't come to the wedding if you can't be civil": a condition, not what happened
+    conditional = any(
+        t.dep_ == "mark" and t.lower_ in ("if", "unless") and t.head.head == token
+        for t in token.subtree
+    )
+    return ({"do", "n't"} <= said or {"do", "not"} <= said) and not conditional
+
+
+_NOT_PROHIBITED = _NOT_COMMANDS | frozenset("worry bother mind expect think forget".split())
 
 
 def _threat(token: Token) -> bool:
@@ -233,48 +284,6 @@ def _doing(doc: Doc) -> str | None:
     return None
 
 
-def made_to(doc: Doc) -> str | None:
-    """ "You made me miss my train with your endless goodbyes" -> "I missed my train"; "you
-    made us late to the christening" -> "we were late to the christening": what happened to
-    the writer, without the cause it is blamed on ("with your packing")."""
-    for make in doc:
-        if make.lemma_ != "make" or not any(
-            c.dep_ == "nsubj" and c.lower_ in ("you", "u") for c in make.children
-        ):
-            continue
-        for inner in (c for c in make.children if c.dep_ in ("ccomp", "xcomp")):
-            subject = next((c for c in inner.children if c.dep_ == "nsubj"), None)
-            if subject is None or subject.lower_ not in ("me", "us"):
-                continue
-            if inner.lemma_ in ("feel", "look", "seem", "sound"):
-                return None  # a feeling or a picture: read elsewhere
-            who = "I" if subject.lower_ == "me" else "we"
-            past = make.tag_ == "VBD"
-            rest = [
-                t
-                for c in inner.children
-                if c.dep_ not in ("nsubj", "punct") and not _blamed_cause(c)
-                for t in c.subtree
-            ]
-            words = words_of(drop_absolutes(sorted(rest, key=lambda t: t.i)))
-            if inner.pos_ == "ADJ":
-                be = ("was" if who == "I" else "were") if past else ("am" if who == "I" else "are")
-                return f"{who} {be} {inner.text} {words}".strip()
-            if inner.pos_ == "VERB":
-                forms = getInflection(inner.lemma_, tag="VBD") if past else None
-                return f"{who} {forms[0] if forms else inner.lemma_} {words}".strip()
-    return None
-
-
-def _blamed_cause(token: Token) -> bool:
-    """ "with your endless goodbyes", "by your packing": the cause the blame names."""
-    return (
-        token.dep_ == "prep"
-        and token.lower_ in ("with", "by")
-        and any(t.lower_ in ("your", "ur") for t in token.subtree)
-    )
-
-
 def only_when(behaviour: Behaviour, doc: Doc, topics: TopicsFile) -> str | None:
     """ "You only call when you need something" -> "our calls are mostly about something you
     need"; "you never visit unless you want money" -> "our visits are mostly about money"."""
@@ -331,16 +340,22 @@ def readings(
                 if moment and moment.lower().startswith(("when ", "whenever ")):
                     figure = f"{moment.split(maxsplit=1)[1]} and {figure}"
                 figures.append(Situation(figure, True, False))
-        if text := made_to(doc):  # said in its own tense: "I missed my train"
-            situations.append(Situation(text, False, sounds_past(text)))
-        found = [would_be(doc), fault_clause(doc), made_about(doc), not_known(doc)]
+        situations += [s for s in (own_act(doc), made_to(doc)) if s is not None]
+        found = [
+            would_be(doc),
+            fault_clause(doc),
+            made_about(doc),
+            not_known(doc),
+            hard_for_me(doc),
+        ]
         found += [writer_clause(doc, genuine), fact(doc) if doc in block.evidence else None]
         for text in found:
             if text:
                 situations.append(Situation(text, False, is_past(text, doc)))
         if text := unmentioned(doc):
             situations.append(Situation(text, True, False))
-        implied = (hard_to(doc), forbidden(doc), condition(doc), wanted(doc))
+        implied = [hard_to(doc), forbidden(doc), condition(doc), wanted(doc), made_doing(doc)]
+        implied.append(compared(doc))
         acts += [a for a in implied if a is not None]
         acts += commanded(doc)
         acts += pinned_acts(doc, genuine)

@@ -12,7 +12,6 @@ from spacy.tokens import Doc, Token
 from server.rewrite.behaviour import (
     Behaviour,
     conj_behaviours,
-    faux_setting,
     find_behaviour,
     is_past,
     missing_act,
@@ -22,12 +21,13 @@ from server.rewrite.behaviour import (
     time_clause,
 )
 from server.rewrite.model import Block, Situation
-from server.rewrite.parts import faux_words, label_words, observation, topic_phrase
+from server.rewrite.parts import block_topic, faux_words, label_words, observation
 from server.rewrite.reading import readings
 from server.rewrite.said import occasion, with_time
 from server.rewrite.topics import TopicsFile
 from server.rewrite.verdicts import is_verdict
 from server.rewrite.words import WRAPPER_VERBS, drop_absolutes, words_of
+from server.rewrite.writer import faux_setting
 from server.rules.lexicons import Lexicons
 
 
@@ -37,6 +37,8 @@ def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
     for number, doc in enumerate(block.docs):
         for token in doc:
             if token.lower_ == "you" and token.dep_ in ("nsubj", "nsubjpass"):
+                if _motive(token.head) or _promised(token.head):
+                    continue
                 behaviour = find_behaviour(doc, token.i)
                 position = number * 1000 + token.i
                 if behaviour is not None:
@@ -52,6 +54,19 @@ def _behaviours(block: Block) -> list[tuple[Behaviour, Doc]]:
         return (-min(nouns, 2), position)
 
     return [(b, doc) for b, doc, _ in sorted(unique.values(), key=concreteness)]
+
+
+def _motive(verb: Token) -> bool:
+    """ "... so you could spy on us": what the writer guesses she was after, not what she did."""
+    marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
+    modal = any(c.dep_ == "aux" and c.tag_ == "MD" for c in verb.children)
+    return verb.dep_ == "advcl" and "so" in marks and modal
+
+
+def _promised(verb: Token) -> bool:
+    """ "You promised you'd be at the hospital": what was said would happen, not what did."""
+    modal = any(c.dep_ == "aux" and c.tag_ == "MD" for c in verb.children)
+    return verb.dep_ == "ccomp" and modal and verb.head.lemma_ in ("promise", "say", "swear")
 
 
 def _is_verdict(behaviour: Behaviour, lexicons: Lexicons) -> bool:
@@ -85,6 +100,13 @@ def _joined(
     if verb is None:
         return None
     parts = [said]
+    head = verb.head
+    if verb.dep_ == "conj" and any(
+        c.dep_ == "nsubj" and c.lower_ in ("i", "we") for c in head.children
+    ):
+        # "I drove four hours to help you move and you didn't say a word": what the writer
+        # did first, then her act
+        parts.insert(0, _clause([t for t in head.subtree if t not in list(verb.subtree)]))
     for other in conj_behaviours(doc, behaviour):
         if other.verb is not None and other.verb.head == verb:
             more = observation(other, lexicons, topics)
@@ -120,7 +142,8 @@ def _planned(verb: Token) -> bool:
 def _clause(tokens: list[Token]) -> str:
     kept = [t for t in tokens if not t.is_punct and t.dep_ not in ("cc", "mark")]
     text = words_of(drop_absolutes(kept))
-    return text[:1].lower() + text[1:] if kept and kept[0].pos_ != "PROPN" else text
+    own = kept and (kept[0].pos_ == "PROPN" or kept[0].text == "I")
+    return text if own else text[:1].lower() + text[1:]
 
 
 def read_situations(
@@ -159,20 +182,14 @@ def read_situations(
         clause = time_clause(doc)
         if clause and all(clause != s.text for s in found):
             found.append(Situation(clause, False, is_past(clause, doc)))
-    topic = topic_phrase(block.docs) or topic_phrase(block.context)
-    if topic and any(flag.text.strip(" ,.!?").lower() in topic.lower() for flag in block.flags):
-        topic = None  # "Classic Linda" is the label itself, not what it is about
+    topic = block_topic(block, lexicons)
     for word in label_words(block.flags, lexicons):
         situation = lexicons.rewrite.labels[word].situation
         situation = situation.replace("{topic}", topic or "my life")
         situation = situation.replace("{about}", f" about {topic}" if topic else "")
         situation = situation.replace("{for}", f" for {topic}" if topic else "")
         found.append(Situation(situation, True, False))
-    if topic:
-        # "My music means nothing to you" -> "we talk about my music"
-        opening, _, others = topic.partition(" ")
-        if opening in ("My", "Your", "Our", "The", "His", "Her", "Their"):
-            topic = f"{opening.lower()} {others}".strip()
+    if topic:  # "My music means nothing to you" -> "we talk about my music"
         found.append(Situation(f"we talk about {topic}", True, False))
     default = lexicons.rewrite.labels["default"].situation
     found.append(

@@ -65,7 +65,9 @@ class Kind(Strict):
 
 class TopicsFile(Strict):
     topics: list[Topic] = Field(min_length=1)
-    kinds: dict[Literal["missing", "mine", "done"], Kind] = Field(default_factory=dict)
+    kinds: dict[Literal["missing", "mine", "done", "stake", "topic"], Kind] = Field(
+        default_factory=dict
+    )
     rules: dict[str, RuleAdvice] = Field(default_factory=dict)
     figures: list[Figure] = Field(default_factory=list)
     absent: dict[str, Absent] = Field(default_factory=dict)

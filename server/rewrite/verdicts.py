@@ -88,7 +88,12 @@ def writer_clause(doc: Doc, genuine: Collection[str]) -> str | None:
     # The verdict's own words, less the clauses inside it with the writer as their subject.
     judged = {t.i for be in verdicts for t in be.subtree}
     for be in verdicts:
-        own = [t for t in be.subtree if t != be and _subject(t) in ("i", "we")]
+        # not a clause that only says which noun ("every doctor I've met")
+        own = [
+            t
+            for t in be.subtree
+            if t != be and _subject(t) in ("i", "we") and t.dep_ not in ("relcl", "acl")
+        ]
         judged -= {t.i for clause in own for t in clause.subtree}
     for verb in doc:
         if _subject(verb) not in ("i", "we") or verb.i in judged:

@@ -16,6 +16,7 @@ from server.core.inflect import getInflection, getLemma
 DROPPED_ADVERBS = frozenset(
     "always never ever even just constantly continually forever literally really so totally "
     "seriously honestly basically actually still again once though anyway anyways tbh lol "
+    "already constant endless nonstop "
     "clearly obviously anymore smh ngl omg ugh fr wtf idk".split()
 )
 # Not "if": in a blaming sentence an if-clause is mostly a threat's condition ("if you don't
@@ -32,7 +33,7 @@ TIME_UNITS = frozenset(
 )
 VAGUE_TOPICS = frozenset(
     "problem issue thing trouble way time lot point side fault reason one everything anything "
-    "nothing something life while".split()
+    "nothing something life while front thanks behalf sake".split()
 )
 SPEECH_VERBS = frozenset("ask tell say explain mention wonder check".split())
 PEOPLE = frozenset(
@@ -100,8 +101,17 @@ def drop_absolutes(tokens: Iterable[Token]) -> list[Token]:
         if (token.lower_, after.lower_) in (("for", "once"), ("at", "all"), ("not", "even")):
             paired |= {token.i, after.i}
     for first, second, third in zip(tokens, tokens[1:], tokens[2:], strict=False):
-        if (first.lower_, second.lower_, third.lower_) == ("one", "more", "time"):
-            paired |= {first.i, second.i, third.i}  # "bring it up one more time and ..."
+        if (first.lower_, second.lower_, third.lower_) in (
+            ("one", "more", "time"),  # "bring it up one more time and ..."
+            ("no", "matter", "what"),  # "you always take Dad's side, no matter what"
+        ):
+            paired |= {first.i, second.i, third.i}
+    # "every single year" is every year; "one more word" is a word
+    paired |= {
+        second.i
+        for first, second in itertools.pairwise(tokens)
+        if (first.lower_, second.lower_) in (("every", "single"), ("one", "more"))
+    }
 
     def kept(token: Token) -> bool:
         if token.i in paired:
