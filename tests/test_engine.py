@@ -129,6 +129,21 @@ def test_only_sentences_with_trigger_words_are_parsed(engine: Engine) -> None:
     assert analysis.sentences[0].doc.has_annotation("DEP")
 
 
+@pytest.mark.parametrize("full_parse", [True, False])
+def test_a_sentence_only_the_classifier_flags_is_parsed_too(
+    engine: Engine, full_parse: bool
+) -> None:
+    """No rule wants "Sarah's mom comes to every game.", so the reader leaves it out; when
+    the classifier flags it, it is parsed after all: its flag is checked against the parse
+    (a generic "you") and the rewrite reads it."""
+    text = "The weather was lovely. Sarah's mom comes to every game."
+    analysis = engine.analyze(text, full_parse=full_parse)
+    assert [flag.rule.id for flag in analysis.flags] == ["classifier-comparisons"]
+    flag = analysis.flags[0]
+    parsed = [s.doc.text for s in analysis.sentences if s.doc.has_annotation("DEP")]
+    assert parsed == [flag.text]
+
+
 def test_check_path_gives_the_same_flags_parsing_less(engine: Engine) -> None:
     """full_parse=False (what /v1/analyze and `mend check` use) keeps every flag, position
     and severity of the full parse on all our labelled sets, while parsing fewer tokens of the

@@ -676,7 +676,7 @@ def test_the_act_is_said_as_what_happened(
         ("You hardly ever ask how my week went.", "when you don't ask how my week went", "hardly"),
         # a clause that only says which noun is no act of the writer's
         (
-            "You're just like every boss I've worked for, brushing off my ideas.",
+            "You're just like every boss I've worked for, you always brush off my ideas.",
             "when you brush off my ideas",
             "worked for",
         ),
@@ -771,7 +771,8 @@ def test_the_writers_lead_and_topic_stay_plain(
     [
         # with no matter to ask about, the request names the thing the sentences name
         ("Because of you we missed the ferry.", "talk about the ferry"),
-        ("Your stubbornness is why the cottage still hasn't been sold.", "the cottage"),
+        # (drafts a rule flags: what only the classifier flags changes as it is retrained)
+        ("It's your fault the cottage still hasn't been sold, you're so stubborn.", "the cottage"),
     ],
 )
 def test_a_request_names_the_draft_s_own_thing(engine: Engine, draft: str, said: str) -> None:

@@ -91,7 +91,8 @@ class Analysis:
 
     @property
     def sentences(self) -> tuple[Sentence, ...]:
-        """The sentences some rule wanted, tagged (and parsed where a rule needed it)."""
+        """The sentences some rule wanted, or the classifier flagged: tagged, and parsed where a
+        rule needed it or the classifier flagged it."""
         return self.reading.sentences
 
     @property
@@ -201,15 +202,20 @@ class Engine:
         enabled = set(self.detector.rules) - set(disable)
         readings = self.reader.read_many(texts, enabled, full_parse=full_parse)
         return [
-            Analysis(
-                text,
-                reading,
-                self._flags(text, reading, chosen, min_severity, set(disable)),
-                chosen.name,
-                self._risk(reading),
-            )
+            self._analysis(text, reading, chosen, min_severity, set(disable))
             for text, reading in zip(texts, readings, strict=True)
         ]
+
+    def _analysis(
+        self,
+        text: str,
+        reading: Reading,
+        profile: Profile,
+        min_severity: Severity,
+        disabled: set[str],
+    ) -> Analysis:
+        flags, reading = self._flags(text, reading, profile, min_severity, disabled)
+        return Analysis(text, reading, flags, profile.name, self._risk(reading))
 
     def _flags(
         self,
@@ -218,7 +224,8 @@ class Engine:
         profile: Profile,
         min_severity: Severity,
         disabled: set[str],
-    ) -> tuple[Flag, ...]:
+    ) -> tuple[tuple[Flag, ...], Reading]:
+        """The flags, and the reading with the sentences only the classifier flagged parsed."""
         quoted = quoted_ranges(text)
         found: list[Flag] = []
         has_parser = Capability.parser in self.pipeline.capabilities
@@ -232,9 +239,10 @@ class Engine:
                     continue
                 rule = self.rules[match.rule_id]
                 found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
-        found += self._learned_flags(text, reading, found, quoted, profile, disabled)
+        learned, reading = self._learned_flags(text, reading, found, quoted, profile, disabled)
+        found += learned
         flags = [f for f in resolve_overlaps(found) if f.severity.rank >= min_severity.rank]
-        return tuple(flags)
+        return tuple(flags), reading
 
     def _learned_flags(
         self,
@@ -244,10 +252,11 @@ class Engine:
         quoted: list[tuple[int, int]],
         profile: Profile,
         disabled: set[str],
-    ) -> list[Flag]:
-        """The classifier's flags: whole sentences no rule flagged, outside quotes."""
+    ) -> tuple[list[Flag], Reading]:
+        """The classifier's flags: whole sentences no rule flagged, outside quotes; and the
+        reading with those sentences parsed."""
         if self.learned is None:
-            return []
+            return [], reading
         normalized = reading.normalized
         spans = []  # (sentence start in the normalised text, stripped text, original range)
         for start, end in reading.spans:
@@ -264,7 +273,8 @@ class Engine:
             spans.append((start, stripped, original))
         verdicts = self.learned.verdicts([stripped for _, stripped, _ in spans])
         if not verdicts:
-            return []
+            return [], reading
+        reading = self.reader.parse_more(reading, {spans[v.index][0] for v in verdicts})
         parsed = {s.start: s.doc for s in reading.sentences if s.doc.has_annotation("DEP")}
         found = []
         for verdict in verdicts:
@@ -274,7 +284,7 @@ class Engine:
             if rule.id in disabled or (doc is not None and self._read_as_innocent(doc)):
                 continue  # switched off; or a generic "you", or a question asking for facts
             found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
-        return found
+        return found, reading
 
     def _risk(self, reading: Reading) -> tuple[RiskMatch, ...]:
         """Risk rules' matches. Quoted words count here: "she texted me 'i want to die'" is

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from spacy.attrs import LOWER, NORM, ORTH
@@ -151,6 +151,27 @@ class Reader:
                 candidates.append((span, wanted))
         words_in_draft = frozenset(cast(list[int], hashes.ravel().tolist()))
         return normalized, tuple(spans), words_in_draft, candidates
+
+    def parse_more(self, reading: Reading, starts: Collection[int]) -> Reading:
+        """The reading with the sentences at `starts` (offsets in the normalised text) parsed
+        too: those the blame classifier flags, which no rule wanted. Its flag is checked
+        against their parse (a generic "you"), and the rewrite reads it."""
+        have = {sentence.start: sentence for sentence in reading.sentences}
+        todo = [
+            (start, end)
+            for start, end in reading.spans
+            if start in starts and not (start in have and have[start].doc.has_annotation("DEP"))
+        ]
+        if not todo or Capability.parser not in self.pipeline.capabilities:
+            return reading
+        nlp = self.pipeline.nlp
+        texts = [reading.normalized.text[start:end] for start, end in todo]
+        for (start, _), doc in zip(todo, nlp.pipe(texts), strict=True):
+            words = frozenset(cast(list[int], doc.to_array([LOWER, NORM]).ravel().tolist()))
+            known = have.get(start)
+            wanted = known.wanted if known else Wanted(frozenset(), frozenset(), words)
+            have[start] = Sentence(start, doc, wanted)
+        return replace(reading, sentences=tuple(sorted(have.values(), key=lambda s: s.start)))
 
     def sentence_texts(self, text: str) -> list[str]:
         """The draft's sentences as the risk classifier reads them (normalised), unparsed."""

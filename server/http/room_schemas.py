@@ -9,7 +9,11 @@ from pydantic import Field, StringConstraints
 
 from server.http.schemas import Draft, FlagOut, _Request, _Response
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+# Stripped, so a title of only spaces or line breaks is empty; the pattern (one character
+# that is not white space) says so in the OpenAPI document too.
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"\S")
+]
 
 
 class RoomRequest(_Request):
