@@ -109,6 +109,11 @@ def _collapse_elongation(word: str, known: Collection[str]) -> str:
     return word
 
 
+_BEFORE_POSSESSIVE = frozenset(
+    "about with for in on of to at from by after before how's hows what's whats".split()
+)
+
+
 def _replacement(
     words: list[str], index: int, known: Collection[str], you_are: Collection[str]
 ) -> str | None:
@@ -118,7 +123,13 @@ def _replacement(
     following = words[index + 1].lower() if index + 1 < len(words) else ""
     previous = words[index - 1].lower() if index > 0 else ""
     after_next = words[index + 2].lower() if index + 2 < len(words) else ""
-    if lower in ("ur", "your") and (following in _YOU_ARE_BEFORE or following in you_are):
+    # after a preposition or "how's", it is what belongs to her: "how's your cold?"
+    owned = previous in _BEFORE_POSSESSIVE
+    if (
+        lower in ("ur", "your")
+        and not owned
+        and (following in _YOU_ARE_BEFORE or following in you_are)
+    ):
         return "you're"
     # "ur going to", "ur picking fights"; but "ur cooking is great" and "your yelling" stay
     # possessive.
