@@ -357,3 +357,25 @@ def test_a_run_on_draft_is_read_in_clauses(engine: Engine) -> None:
     assert all(piece[0].lower_ == "and" for piece in pieces[1:])
     flags = engine.analyze(text, full_parse=False).flags
     assert len(flags) >= 40  # every "you never" / "you always" is still found
+
+
+def test_a_dependency_rule_skipped_by_its_required_values_could_not_have_matched(
+    engine: Engine,
+) -> None:
+    """The check before the DependencyMatcher (a node's tag, dependency, lemma or word found on
+    no token of the sentence) only skips sentences where the matcher finds nothing: run both
+    on every sentence of two labelled sets, for every rule with dependency patterns."""
+    texts = [
+        json.loads(line)["text"]
+        for name in ("labelled.jsonl", "labelled9.jsonl")
+        for line in (DATA / name).read_text().splitlines()
+    ]
+    nlp = engine.pipeline.nlp
+    deps = [m.deps for m in engine.detector._patterns.values() if m.deps._keys]
+    skipped = 0
+    for doc in nlp.pipe(texts):
+        for matches in deps:
+            if not matches._possible(doc):
+                skipped += 1
+                assert not matches.matcher(doc), doc.text
+    assert skipped > 100  # the check does skip: it is not vacuous
