@@ -65,11 +65,19 @@ def _required_word(spec: object) -> set[str] | None:
     if str(spec.get("OP", "")).startswith("{0"):
         return None
     for attr in WORD_ATTRS:
-        value = spec.get(attr)
-        if isinstance(value, str):
-            return {value.lower()}
-        if isinstance(value, dict) and set(value) == {"IN"}:
-            return {str(word).lower() for word in value["IN"]}
+        values = _named_values(spec.get(attr))
+        if values is not None:
+            return {value.lower() for value in values}
+    return None
+
+
+def _named_values(value: object) -> list[str] | None:
+    """The values an attribute allows when it names them (a string, or {"IN": [...]}); None
+    for anything else (NOT_IN, REGEX, a comparison, or no value)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict) and set(value) == {"IN"}:
+        return [str(item) for item in value["IN"]]
     return None
 
 
@@ -98,7 +106,7 @@ class _DependencyMatches:
         nodes = [expand_value(node, lists) for node in pattern.deps]
         key = f"{rule_id}#{len(self._keys)}"
         self.matcher.add(key, [nodes])
-        self._needs.append([need for node in nodes for need in self._required(node)])
+        self._needs.append([need for node in nodes for need in self._fixed_values(node)])
         names = [node["RIGHT_ID"] for node in nodes]
         self._keys[key] = (
             rule_id,
@@ -106,14 +114,11 @@ class _DependencyMatches:
         )
         return nodes
 
-    def _required(self, node: dict[str, Any]) -> list[tuple[int, frozenset[int]]]:
+    def _fixed_values(self, node: dict[str, Any]) -> list[tuple[int, frozenset[int]]]:
         """(column of _ATTRS, the values allowed) for each attribute the node fixes."""
         found = []
         for column, name in enumerate(_ATTR_NAMES):
-            value = node.get("RIGHT_ATTRS", {}).get(name)
-            values = [value] if isinstance(value, str) else None
-            if isinstance(value, dict) and set(value) == {"IN"}:
-                values = [str(v) for v in value["IN"]]
+            values = _named_values(node.get("RIGHT_ATTRS", {}).get(name))
             if values is not None:
                 ids = {POS_IDS[v] if name == "POS" else self._add_string(v) for v in values}
                 found.append((column, frozenset(ids)))

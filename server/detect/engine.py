@@ -214,18 +214,8 @@ class Engine:
         min_severity: Severity,
         disabled: set[str],
     ) -> Analysis:
-        flags, reading = self._flags(text, reading, profile, min_severity, disabled)
-        return Analysis(text, reading, flags, profile.name, self._risk(reading))
-
-    def _flags(
-        self,
-        text: str,
-        reading: Reading,
-        profile: Profile,
-        min_severity: Severity,
-        disabled: set[str],
-    ) -> tuple[tuple[Flag, ...], Reading]:
-        """The flags, and the reading with the sentences only the classifier flagged parsed."""
+        """Flags and risk matches, on the reading with the sentences only the classifier
+        flagged parsed too."""
         quoted = quoted_ranges(text)
         found: list[Flag] = []
         has_parser = Capability.parser in self.pipeline.capabilities
@@ -242,7 +232,7 @@ class Engine:
         learned, reading = self._learned_flags(text, reading, found, quoted, profile, disabled)
         found += learned
         flags = [f for f in resolve_overlaps(found) if f.severity.rank >= min_severity.rank]
-        return tuple(flags), reading
+        return Analysis(text, reading, tuple(flags), profile.name, self._risk(reading))
 
     def _learned_flags(
         self,
@@ -271,7 +261,11 @@ class Engine:
             ):
                 continue
             spans.append((start, stripped, original))
-        verdicts = self.learned.verdicts([stripped for _, stripped, _ in spans])
+        verdicts = [
+            verdict
+            for verdict in self.learned.verdicts([stripped for _, stripped, _ in spans])
+            if self._learned_rules[verdict.category].id not in disabled
+        ]
         if not verdicts:
             return [], reading
         reading = self.reader.parse_more(reading, {spans[v.index][0] for v in verdicts})
@@ -281,8 +275,8 @@ class Engine:
             rule = self._learned_rules[verdict.category]
             sentence_start, _, (start, end) = spans[verdict.index]
             doc = parsed.get(sentence_start)
-            if rule.id in disabled or (doc is not None and self._read_as_innocent(doc)):
-                continue  # switched off; or a generic "you", or a question asking for facts
+            if doc is not None and self._read_as_innocent(doc):
+                continue  # a generic "you", or a question asking for facts
             found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
         return found, reading
 

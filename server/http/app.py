@@ -8,7 +8,6 @@ once, in the lifespan.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -80,10 +79,11 @@ def _release_freed_memory() -> None:
     """Hand the memory freed after loading (parsed YAML, expanded word lists) back to the
     system: glibc keeps freed memory in the process otherwise (measured: 6 MiB of a worker's
     resident memory). Elsewhere than glibc, nothing to do."""
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    if libc is not None and hasattr(libc, "malloc_trim"):
-        libc.malloc_trim(0)
+    # The process's own symbols include the C library's: no search for it on disk (which
+    # ctypes.util.find_library does by running ldconfig).
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
