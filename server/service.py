@@ -9,7 +9,7 @@ about HTTP or the command line.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,13 +67,13 @@ class Practice:
     softer: Softer | None
 
 
-def load_classifier(path: Path) -> RiskClassifier | None:
+def load_classifier(path: Path, lists: Mapping[str, Sequence[str]]) -> RiskClassifier | None:
     """The risk check's second layer, or None (and a warning) when its model is missing: the
     rules still run, and /health says the classifier is off."""
     if not (path / "meta.json").is_file():
         log.warning("risk classifier not found at %s; the risk rules run alone", path)
         return None
-    return RiskClassifier.load(path)
+    return RiskClassifier.load(path, lists)
 
 
 class Mend:
@@ -97,7 +97,7 @@ class Mend:
         engine = load_engine(settings, ruleset)
         log.info("model %s, %d rules active", engine.pipeline.name, len(engine.rules))
         safety = settings.rules_dir / "safety"
-        classifier = load_classifier(safety / "classifier" / "model")
+        classifier = load_classifier(safety / "classifier" / "model", ruleset.lists)
         return cls(
             settings,
             engine,

@@ -103,7 +103,7 @@ def test_gentle_profile_softens_faux_feelings_only(engine: Engine) -> None:
 
 
 def test_min_severity_and_disable(engine: Engine) -> None:
-    text = "I feel abandoned. You're so selfish and lazy."
+    text = "I feel abandoned. You're being so selfish and lazy again."
     only_errors = engine.analyze(text, min_severity=Severity.error).flags
     assert [flag.rule.id for flag in only_errors] == ["youre-so-label"]
     # With the rule off, the classifier still reads the sentence as a label...
@@ -133,12 +133,12 @@ def test_only_sentences_with_trigger_words_are_parsed(engine: Engine) -> None:
 def test_a_sentence_only_the_classifier_flags_is_parsed_too(
     engine: Engine, full_parse: bool
 ) -> None:
-    """No rule wants "Sarah's mom comes to every game.", so the reader leaves it out; when
-    the classifier flags it, it is parsed after all: its flag is checked against the parse
-    (a generic "you") and the rewrite reads it."""
-    text = "The weather was lovely. Sarah's mom comes to every game."
+    """No rule wants "Everyone else manages to get along with me.", so the reader leaves it
+    out; when the classifier flags it, it is parsed after all: its flag is checked against the
+    parse (a generic "you") and the rewrite reads it."""
+    text = "The weather was lovely. Everyone else manages to get along with me."
     analysis = engine.analyze(text, full_parse=full_parse)
-    assert [flag.rule.id for flag in analysis.flags] == ["classifier-comparisons"]
+    assert [flag.rule.id for flag in analysis.flags] == ["classifier-problem-is-you"]
     flag = analysis.flags[0]
     parsed = [s.doc.text for s in analysis.sentences if s.doc.has_annotation("DEP")]
     assert parsed == [flag.text]

@@ -723,7 +723,7 @@ def test_what_the_writer_would_do_is_not_at_stake(engine: Engine) -> None:
             "How many",
         ),
         # "X is why Y": Y is what happened
-        ("Your temper is why Jake moved out.", "when Jake moved out", "temper"),
+        ("Your nasty temper is why Jake moved out.", "when Jake moved out", "temper"),
         # an idiom that judges, said as what can be seen
         ("I feel like you're keeping secrets about the business.", "about the business", "secret"),
         # what was promised is not what happened

@@ -7,6 +7,11 @@ Texts are scored in the lower case they were trained in. Because the model is a 
 weight per word, a pair of neighbouring sentences scores the sum of the two sentences'
 log-odds less the bias: pairs cost nothing more to score than their sentences.
 
+A model may also read, besides each word, its dictionary forms and the word classes of the
+rules it belongs to (`Features`): it then learns one weight for "@means" as well as for
+"pills", and a wording it never saw in training still counts through the class the rules
+give its words ("tablets", "blister pack"). Which extras a model reads is stored with it.
+
 The training half (`train`, `fold_of`) is used by scripts/train-risk-classifier and
 scripts/train-blame-classifier, never at run time.
 """
@@ -15,7 +20,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -23,8 +30,11 @@ from typing import Any
 import numpy
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch  # type: ignore[attr-defined]
+
+from server.core.inflect import forms_of, getAllLemmas
 
 PIPE = "textcat_multilabel"
 ARCHITECTURE = "bow-unigram"
@@ -42,10 +52,51 @@ def log_odds(scores: numpy.ndarray) -> numpy.ndarray:
     return numpy.log(clipped) - numpy.log(1 - clipped)  # type: ignore[no-any-return]
 
 
+_SEVERAL = re.compile(r"[\s-]")  # an entry of more than one word
+
+
+class Features:
+    """The words a model reads for a text: its own words in lower case, then, with `lemmas`,
+    each word's other dictionary forms ("pills": "pill"), and the name of each word list in
+    `lists` that holds the word in any inflection ("pills", "tablet": "@means"). Entries of
+    more than one word are left out: a class is read one word at a time."""
+
+    def __init__(self, lists: Mapping[str, Sequence[str]], *, lemmas: bool) -> None:
+        self.lemmas = lemmas
+        self.lists = {name: tuple(lists[name]) for name in sorted(lists)}
+        self._names: dict[str, list[str]] = {}
+        for name, entries in self.lists.items():
+            forms = set().union(*(forms_of(e) for e in entries if not _SEVERAL.search(e)))
+            for form in sorted(forms):
+                self._names.setdefault(form, []).append(f"@{name}")
+        # A server reads the same few thousand words again and again.
+        self._extras = lru_cache(maxsize=65536)(self._extras_of)
+
+    def meta(self) -> dict[str, Any]:
+        return {"lemmas": self.lemmas, "classes": list(self.lists)}
+
+    def _extras_of(self, word: str) -> tuple[str, ...]:
+        extras = list(self._names.get(word, ()))
+        if self.lemmas:
+            found = {lemma for lemmas in getAllLemmas(word).values() for lemma in lemmas}
+            extras += sorted(found - {word})
+        return tuple(extras)
+
+    def doc(self, nlp: Language, text: str) -> Doc:
+        words = [token.text for token in nlp.make_doc(text.lower())]
+        extras = [extra for word in words for extra in self._extras(word)]
+        return Doc(nlp.vocab, words=words + extras) if extras else Doc(nlp.vocab, words=words)
+
+
+PLAIN = Features({}, lemmas=False)
+
+
 class BagOfWords:
     """A trained model directory, read once; `predict` gives one row of label scores per text."""
 
-    def __init__(self, nlp: Language, labels: Sequence[str]) -> None:
+    def __init__(
+        self, nlp: Language, labels: Sequence[str], lists: Mapping[str, Sequence[str]] = {}
+    ) -> None:
         textcat = nlp.get_pipe(PIPE) if nlp.has_pipe(PIPE) else None
         known = list(getattr(textcat, "labels", ()))
         missing = set(labels) - set(known)
@@ -54,6 +105,15 @@ class BagOfWords:
         self.nlp = nlp
         self.meta: Mapping[str, Any] = nlp.meta.get("mend", {})
         self.name = str(self.meta.get("architecture", "textcat"))
+        wanted = self.meta.get("features", {})
+        unknown = set(wanted.get("classes", ())) - set(lists)
+        if unknown:
+            names = ", ".join(sorted(unknown))
+            raise ValueError(f"the model reads word classes the rules no longer have: {names}")
+        self.features = Features(
+            {name: lists[name] for name in wanted.get("classes", ())},
+            lemmas=bool(wanted.get("lemmas", False)),
+        )
         # Scores come straight from the model, one batch per draft: pipe() and its annotation
         # of each Doc cost more than the model itself on a few short sentences.
         self._model = textcat.model  # type: ignore[attr-defined]
@@ -61,8 +121,10 @@ class BagOfWords:
         self._bias = log_odds(self._predict([""]))[0] if self.name == ARCHITECTURE else None
 
     @classmethod
-    def load(cls, path: Path, labels: Sequence[str]) -> BagOfWords:
-        return cls(spacy.load(path), labels)
+    def load(
+        cls, path: Path, labels: Sequence[str], lists: Mapping[str, Sequence[str]] = {}
+    ) -> BagOfWords:
+        return cls(spacy.load(path), labels, lists)
 
     def threshold(self, key: str) -> float:
         value = float(self.meta[key])
@@ -71,8 +133,8 @@ class BagOfWords:
         return value
 
     def _predict(self, texts: Sequence[str]) -> numpy.ndarray:
-        make_doc = self.nlp.make_doc
-        scores = self._model.predict([make_doc(text.lower()) for text in texts])
+        nlp, features = self.nlp, self.features
+        scores = self._model.predict([features.doc(nlp, text) for text in texts])
         return scores[:, self._columns]  # type: ignore[no-any-return]
 
     def predict(self, texts: Sequence[str]) -> numpy.ndarray:
@@ -96,16 +158,21 @@ class BagOfWords:
 
 
 def train(
-    texts: Sequence[str], cats: Sequence[Mapping[str, float]], labels: Iterable[str], seed: int
+    texts: Sequence[str],
+    cats: Sequence[Mapping[str, float]],
+    labels: Iterable[str],
+    seed: int,
+    features: Features = PLAIN,
 ) -> Language:
-    """A blank English tokenizer and a bag-of-words classifier trained on lower-cased texts.
-    A label missing from a row's `cats` is unknown there, not false. Deterministic."""
+    """A blank English tokenizer and a bag-of-words classifier trained on lower-cased texts
+    read with `features`. A label missing from a row's `cats` is unknown there, not false.
+    Deterministic."""
     nlp = spacy.blank("en")
     textcat = nlp.add_pipe(PIPE, config={"model": BOW})
     for label in labels:
         textcat.add_label(label)  # type: ignore[attr-defined]
     examples = [
-        Example.from_dict(nlp.make_doc(text.lower()), {"cats": dict(row)})
+        Example.from_dict(features.doc(nlp, text), {"cats": dict(row)})
         for text, row in zip(texts, cats, strict=True)
     ]
     fix_random_seed(seed)
@@ -115,7 +182,12 @@ def train(
         shuffle.shuffle(examples)
         for batch in minibatch(examples, size=16):  # type: ignore[no-untyped-call]
             nlp.update(batch, sgd=optimizer, drop=0.0)
-    nlp.meta["mend"] = {"architecture": ARCHITECTURE, "seed": seed, "rows": len(examples)}
+    nlp.meta["mend"] = {
+        "architecture": ARCHITECTURE,
+        "seed": seed,
+        "rows": len(examples),
+        "features": features.meta(),
+    }
     return nlp
 
 
@@ -148,14 +220,15 @@ def cross_validate(
     *,
     folds: int = 5,
     seed: int = 11,
+    features: Features = PLAIN,
 ) -> list[numpy.ndarray]:
     """Each row's scores (`score(model, row)`) from a model trained on the other folds."""
     fold = fold_of(groups, folds, seed)
     scores: list[numpy.ndarray] = [numpy.zeros(0)] * len(texts)
     for held in range(folds):
         kept = [i for i, f in enumerate(fold) if f != held]
-        nlp = train([texts[i] for i in kept], [cats[i] for i in kept], labels, seed)
-        model = BagOfWords(nlp, labels)
+        nlp = train([texts[i] for i in kept], [cats[i] for i in kept], labels, seed, features)
+        model = BagOfWords(nlp, labels, features.lists)
         for i, f in enumerate(fold):
             if f == held:
                 scores[i] = score(model, i)

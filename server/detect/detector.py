@@ -164,7 +164,12 @@ class _Matchers:
         lists: Lists,
     ) -> None:
         self.rule_id = rule.id
-        self.tokens = Matcher(nlp.vocab, validate=True)
+        self._vocab = nlp.vocab
+        # The token patterns in one Matcher per set of words they require: a Matcher tries
+        # every pattern it holds at every token, so a rule with forty patterns paid for all of
+        # them on any sentence one of them could match. Only the groups whose words the
+        # sentence holds are run (measured: ~0.25 ms of a 4 ms parse for "you never" alone).
+        self.tokens: dict[Need, Matcher] = {}
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.deps = _DependencyMatches(nlp)
         # For each way the rule can match (each expanded pattern, each phrase), the words a
@@ -184,8 +189,14 @@ class _Matchers:
     def _add(self, pattern: Pattern, lists: Lists) -> None:
         if isinstance(pattern, TokenPattern):
             expanded = expand_tokens(pattern.tokens, lists, self._split)
-            self.tokens.add(self.rule_id, expanded, greedy="LONGEST")
-            self.requirements += [_required(tokens) for tokens in expanded]
+            add = self._vocab.strings.add
+            for tokens in expanded:
+                required = _required(tokens)
+                need = tuple(frozenset(add(word) for word in words) for words in required)
+                if need not in self.tokens:
+                    self.tokens[need] = Matcher(self._vocab, validate=True)
+                self.tokens[need].add(self.rule_id, [tokens], greedy="LONGEST")
+                self.requirements.append(required)
         elif isinstance(pattern, DependencyPattern):
             nodes = self.deps.add(self.rule_id, pattern, lists)
             self.requirements.append(_required(node.get("RIGHT_ATTRS", {}) for node in nodes))
@@ -197,13 +208,32 @@ class _Matchers:
             self.phrases.add(self.rule_id, docs)
             self.requirements += [[{token.lower_} for token in doc] for doc in docs]
 
-    def find(self, doc: Doc) -> list[Match]:
-        found: list[Match] = []
-        for matcher in (self.tokens, self.phrases):
-            if len(matcher):
-                found.extend(Match(self.rule_id, start, end) for _, start, end in matcher(doc))
+    def find(self, doc: Doc, words: AbstractSet[int]) -> list[Match]:
+        """The matches on the sentence `doc`, whose words (lowercase and normalised forms, as
+        hashes) are `words`."""
+        spans = [
+            (start, end)
+            for need, matcher in self.tokens.items()
+            if _meets(need, words)
+            for _, start, end in matcher(doc)
+        ]
+        found = [Match(self.rule_id, start, end) for start, end in _longest(spans)]
+        if len(self.phrases):
+            found.extend(Match(self.rule_id, start, end) for _, start, end in self.phrases(doc))
         found.extend(self.deps.find(doc))
         return found
+
+
+def _longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest of overlapping token matches, as one Matcher with greedy="LONGEST" keeps
+    them (the earlier of two as long): the groups of a rule's patterns are matched apart."""
+    if len(spans) < 2:
+        return spans
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans), key=lambda span: (span[0] - span[1], span[0])):
+        if all(end <= s or e <= start for s, e in kept):
+            kept.append((start, end))
+    return sorted(kept)
 
 
 def in_reported_speech(token: Token, speech_verbs: Collection[str]) -> bool:
@@ -217,6 +247,11 @@ def in_reported_speech(token: Token, speech_verbs: Collection[str]) -> bool:
             subjects = [child for child in head.children if child.dep_ in ("nsubj", "nsubjpass")]
             return bool(subjects) and all(s.lower_ not in FIRST_PERSON for s in subjects)
     return False
+
+
+def _words(doc: Doc) -> frozenset[int]:
+    """The sentence's words, lowercase and normalised, as hashes (what the requirements name)."""
+    return frozenset(cast(list[int], doc.to_array([LOWER, NORM]).ravel().tolist()))
 
 
 def _meets(groups: Sequence[AbstractSet[int]], words: AbstractSet[int]) -> bool:
@@ -333,32 +368,31 @@ class Detector(Generic[R]):
         `detect` finds what it would have found after the parse."""
         if self.wants_parse(wanted):
             return True
+        words = _words(doc) if words is None else words
         return any(
-            self._patterns[rule_id].find(doc)
-            for rule_id in self._open(doc, wanted, words)
+            self._patterns[rule_id].find(doc, words)
+            for rule_id in self._open(wanted, words)
             if self._checks_parse_after_match[rule_id]
         )
 
-    def _open(self, doc: Doc, wanted: Collection[str], words: AbstractSet[int] | None) -> list[str]:
-        """The wanted rules whose `unless_sentence_has` words are not in the sentence
-        (`words`: its lowercase and normalised forms as hashes, when the caller has them)."""
-        if words is None:
-            words = set(cast(list[int], doc.to_array([LOWER, NORM]).ravel().tolist()))
+    def _open(self, wanted: Collection[str], words: AbstractSet[int]) -> list[str]:
+        """The wanted rules whose `unless_sentence_has` words are not in the sentence."""
         return [r for r in sorted(wanted) if self._unless_words[r].isdisjoint(words)]
 
     def detect(
         self, doc: Doc, wanted: Collection[str], words: AbstractSet[int] | None = None
     ) -> list[Match]:
         parsed = doc.has_annotation("DEP")
+        words = _words(doc) if words is None else words
         found: list[Match] = []
-        for rule_id in self._open(doc, wanted, words):
-            matches = self._patterns[rule_id].find(doc)
+        for rule_id in self._open(wanted, words):
+            matches = self._patterns[rule_id].find(doc, words)
             if not matches:
                 continue
             sentence_guard = self._unless_sentence.get(rule_id)
-            if sentence_guard is not None and sentence_guard.find(doc):
+            if sentence_guard is not None and sentence_guard.find(doc, words):
                 continue
-            blocked = self._unless[rule_id].find(doc)
+            blocked = self._unless[rule_id].find(doc, words)
             rule = self.rules[rule_id]
             readings = rule.unless_reading
             found.extend(

@@ -324,7 +324,7 @@ def load_engine(settings: Settings, ruleset: RuleSet | None = None) -> Engine:
     """Rules first (a bad rule file should stop start-up before the slow model load); the
     blame classifier when its model is there."""
     ruleset = ruleset or load_rules(settings.rules_dir)
-    learned = BlameClassifier.load(settings.rules_dir / "learned")
+    learned = BlameClassifier.load(settings.rules_dir / "learned", ruleset.lists)
     return Engine(load_pipeline(settings.model), ruleset, learned)
 
 

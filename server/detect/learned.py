@@ -1,7 +1,8 @@
 """The blame detector's second layer: a classifier that reads every sentence no rule flagged.
 
 The rules (rules/<category>/) name the wordings of blame they know; people find others
-("Mother of the year, right here.", "Cancel on me one more time and that's it for us.").
+("oh wow u texted back, what an honor", "Say that to me again and you'll be spending
+Christmas on your own.").
 This layer scores each sentence the rules left alone with the shared bag-of-words classifier
 (server/core/textcat.py), trained by `scripts/train-blame-classifier` on the labelled sets and
 read from rules/learned/model/, and flags those it is confident about, under the kind of blame
@@ -12,7 +13,7 @@ so a flag from here is explained like any other, and says it comes from the clas
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,12 +44,13 @@ class BlameClassifier:
         self.threshold = model.threshold("threshold")
 
     @classmethod
-    def load(cls, folder: Path) -> BlameClassifier | None:
-        """The model under folder/model, or None when there is none (the rules run alone)."""
+    def load(cls, folder: Path, lists: Mapping[str, Sequence[str]] = {}) -> BlameClassifier | None:
+        """The model under folder/model, or None when there is none (the rules run alone).
+        `lists` are the rules' word lists, some of which the model may read as classes."""
         path = folder / MODEL
         if not (path / "meta.json").is_file():
             return None
-        return cls(BagOfWords.load(path, LABELS))
+        return cls(BagOfWords.load(path, LABELS, lists))
 
     def verdicts(self, sentences: Sequence[str]) -> list[Verdict]:
         """The sentences scoring at least the threshold, each with its likeliest kind."""

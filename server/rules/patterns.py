@@ -6,10 +6,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping
-from functools import cache
 from typing import Any
 
-from server.core.inflect import getAllInflections, getAllInflectionsOOV, getAllLemmas
+from server.core.inflect import forms_of
 from server.rules.schema import (
     PARSER_ATTRS,
     TAGGER_ATTRS,
@@ -113,19 +112,5 @@ def word_forms(words: list[str], lists: Mapping[str, tuple[str, ...]]) -> frozen
         for entry in named_list(word, lists) if word.startswith("@") else (word,):
             # A trigger is one token: a multi-word entry triggers on its last word
             # ("control freak" on "freak", "two-faced" on "faced").
-            forms |= _forms_of(re.split(r"[\s-]+", entry)[-1])
-    return frozenset(forms)
-
-
-@cache
-def _forms_of(entry: str) -> frozenset[str]:
-    """One word in every inflection, its verb siblings included. Cached: the same words turn
-    up in many rules and lists (measured: 0.6 s of every start-up without it)."""
-    forms: set[str] = set()
-    verbs = getAllLemmas(entry, upos="VERB").get("VERB", ())
-    for lemma in {entry, *verbs}:
-        forms.add(lemma)
-        # Words the dictionary doesn't know ("steamroll") get rule-made forms.
-        inflections = getAllInflections(lemma) or getAllInflectionsOOV(lemma, upos="VERB")
-        forms.update(form for found in inflections.values() for form in found)
+            forms |= forms_of(re.split(r"[\s-]+", entry)[-1])
     return frozenset(forms)

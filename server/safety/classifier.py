@@ -15,7 +15,7 @@ only the text it is given and never logs it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,9 +53,12 @@ class RiskClassifier:
         self.urgent_threshold = model.threshold("urgent_threshold")
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_DIRECTORY) -> RiskClassifier:
-        """Read a model directory written by `scripts/train-risk-classifier`."""
-        return cls(BagOfWords.load(path, LABELS))
+    def load(
+        cls, path: Path = DEFAULT_DIRECTORY, lists: Mapping[str, Sequence[str]] = {}
+    ) -> RiskClassifier:
+        """Read a model directory written by `scripts/train-risk-classifier`; `lists` are the
+        rules' word lists, some of which the model may read as word classes."""
+        return cls(BagOfWords.load(path, LABELS, lists))
 
     def score(self, sentences: Sequence[str]) -> Scores:
         """The scores of the draft's highest-scoring window; zeros for an empty draft."""

@@ -1,0 +1,65 @@
+"""The shared bag-of-words classifier: what it reads besides the words, and how a model that
+reads word classes is loaded."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from server.core.textcat import PLAIN, BagOfWords, Features, train
+
+LABELS = ("RISK",)
+TEXTS = [
+    ("i took the pills", 1.0),
+    ("i swallowed the pills", 1.0),
+    ("i have pills here", 1.0),
+    ("i took the bus", 0.0),
+    ("i swallowed my pride", 0.0),
+    ("i have tickets here", 0.0),
+]
+
+
+def blank() -> Language:
+    return spacy.blank("en")
+
+
+def trained(features: Features) -> BagOfWords:
+    rows = TEXTS * 60  # enough updates for a six-sentence set to be learnt
+    nlp = train([t for t, _ in rows], [{"RISK": y} for _, y in rows], LABELS, 3, features)
+    return BagOfWords(nlp, LABELS, features.lists)
+
+
+def test_a_word_also_reads_as_its_dictionary_forms_and_its_classes() -> None:
+    features = Features({"means": ("pill", "tablet"), "places": ("bridge",)}, lemmas=True)
+    words = [token.text for token in features.doc(blank(), "She TOOK the Pills")]
+    assert words[:4] == ["she", "took", "the", "pills"]
+    assert {"take", "pill", "@means"} <= set(words[4:])
+    assert "@places" not in words
+
+
+def test_plain_features_read_only_the_words() -> None:
+    assert [t.text for t in PLAIN.doc(blank(), "She took the Pills")] == [
+        "she",
+        "took",
+        "the",
+        "pills",
+    ]
+
+
+def test_a_word_never_seen_in_training_counts_through_its_class() -> None:
+    def lead(model: BagOfWords) -> float:
+        """How much more "tablets" (never in training) scores than "the bus"."""
+        scores = model.predict(["i took the tablets", "i took the bus"])[:, 0]
+        return float(scores[0] - scores[1])
+
+    # Without the class, "tablets" is an unknown word; with it, it reads as "@means", whose
+    # weight "pills" taught. (Deterministic: seeded training; measured 0.22 against 0.10.)
+    assert lead(trained(Features({"means": ("pill", "tablet")}, lemmas=False))) > 0.15
+    assert lead(trained(PLAIN)) < 0.15
+
+
+def test_a_model_reading_a_class_the_rules_no_longer_have_does_not_load() -> None:
+    model = trained(Features({"means": ("pill",)}, lemmas=False))
+    with pytest.raises(ValueError, match="means"):
+        BagOfWords(model.nlp, LABELS, {})
