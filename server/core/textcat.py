@@ -85,7 +85,7 @@ class Features:
     def doc(self, nlp: Language, text: str) -> Doc:
         words = [token.text for token in nlp.make_doc(text.lower())]
         extras = [extra for word in words for extra in self._extras(word)]
-        return Doc(nlp.vocab, words=words + extras) if extras else Doc(nlp.vocab, words=words)
+        return Doc(nlp.vocab, words=words + extras)
 
 
 PLAIN = Features({}, lemmas=False)

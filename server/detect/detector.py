@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.tokens import Doc, Token
+from spacy.util import filter_spans
 
 from server.core.strict_yaml import RuleError
 from server.detect.readings import Readings
@@ -173,9 +174,9 @@ class _Matchers:
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.deps = _DependencyMatches(nlp)
         # For each way the rule can match (each expanded pattern, each phrase), the words a
-        # sentence must hold: read off the patterns as they are added, so it is exact (a
-        # sentence that meets none of them cannot match) and needs no upkeep.
-        self.requirements: list[Requirement] = []
+        # sentence must hold, as hashes: read off the patterns as they are added, so it is
+        # exact (a sentence that meets none of them cannot match) and needs no upkeep.
+        self.needs: list[Need] = []
         self._make_doc = nlp.make_doc
         for index, pattern in enumerate(patterns):
             try:
@@ -188,52 +189,43 @@ class _Matchers:
 
     def _add(self, pattern: Pattern, lists: Lists) -> None:
         if isinstance(pattern, TokenPattern):
-            expanded = expand_tokens(pattern.tokens, lists, self._split)
-            add = self._vocab.strings.add
-            for tokens in expanded:
-                required = _required(tokens)
-                need = tuple(frozenset(add(word) for word in words) for words in required)
+            for tokens in expand_tokens(pattern.tokens, lists, self._split):
+                need = self._need(_required(tokens))
                 if need not in self.tokens:
                     self.tokens[need] = Matcher(self._vocab, validate=True)
                 self.tokens[need].add(self.rule_id, [tokens], greedy="LONGEST")
-                self.requirements.append(required)
+                self.needs.append(need)
         elif isinstance(pattern, DependencyPattern):
             nodes = self.deps.add(self.rule_id, pattern, lists)
-            self.requirements.append(_required(node.get("RIGHT_ATTRS", {}) for node in nodes))
+            self.needs.append(self._need(_required(n.get("RIGHT_ATTRS", {}) for n in nodes)))
         elif isinstance(pattern, PhrasePattern):
             phrases = pattern.phrases
             if isinstance(phrases, str):
                 phrases = list(named_list(phrases, lists))
             docs = [self._make_doc(phrase) for phrase in phrases]
             self.phrases.add(self.rule_id, docs)
-            self.requirements += [[{token.lower_} for token in doc] for doc in docs]
+            self.needs += [self._need([{token.lower_} for token in doc]) for doc in docs]
+
+    def _need(self, required: Requirement) -> Need:
+        add = self._vocab.strings.add
+        return tuple(frozenset(add(word) for word in words) for words in required)
 
     def find(self, doc: Doc, words: AbstractSet[int]) -> list[Match]:
         """The matches on the sentence `doc`, whose words (lowercase and normalised forms, as
         hashes) are `words`."""
         spans = [
-            (start, end)
+            doc[start:end]
             for need, matcher in self.tokens.items()
             if _meets(need, words)
             for _, start, end in matcher(doc)
         ]
-        found = [Match(self.rule_id, start, end) for start, end in _longest(spans)]
+        # The groups of a rule's patterns are matched apart: of overlapping matches keep the
+        # longest (the earlier of two as long), as one Matcher with greedy="LONGEST" does.
+        found = [Match(self.rule_id, span.start, span.end) for span in filter_spans(spans)]
         if len(self.phrases):
             found.extend(Match(self.rule_id, start, end) for _, start, end in self.phrases(doc))
         found.extend(self.deps.find(doc))
         return found
-
-
-def _longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest of overlapping token matches, as one Matcher with greedy="LONGEST" keeps
-    them (the earlier of two as long): the groups of a rule's patterns are matched apart."""
-    if len(spans) < 2:
-        return spans
-    kept: list[tuple[int, int]] = []
-    for start, end in sorted(set(spans), key=lambda span: (span[0] - span[1], span[0])):
-        if all(end <= s or e <= start for s, e in kept):
-            kept.append((start, end))
-    return sorted(kept)
 
 
 def in_reported_speech(token: Token, speech_verbs: Collection[str]) -> bool:
@@ -249,7 +241,7 @@ def in_reported_speech(token: Token, speech_verbs: Collection[str]) -> bool:
     return False
 
 
-def _words(doc: Doc) -> frozenset[int]:
+def sentence_words(doc: Doc) -> frozenset[int]:
     """The sentence's words, lowercase and normalised, as hashes (what the requirements name)."""
     return frozenset(cast(list[int], doc.to_array([LOWER, NORM]).ravel().tolist()))
 
@@ -312,10 +304,7 @@ class Detector(Generic[R]):
         # a sentence holding none of them is passed over at once (a rule may have sixty ways).
         self._required: dict[str, list[Need]] = {}
         for rule_id, matchers in self._patterns.items():
-            unique = {
-                tuple(sorted((frozenset(add(w) for w in words) for words in need), key=len))
-                for need in matchers.requirements
-            }
+            unique = {tuple(sorted(need, key=len)) for need in matchers.needs}
             self._required[rule_id] = sorted(unique, key=len)
         self._anchors = {
             rule_id: frozenset().union(*(need[0] for need in needs)) if all(needs) else None
@@ -368,7 +357,7 @@ class Detector(Generic[R]):
         `detect` finds what it would have found after the parse."""
         if self.wants_parse(wanted):
             return True
-        words = _words(doc) if words is None else words
+        words = sentence_words(doc) if words is None else words
         return any(
             self._patterns[rule_id].find(doc, words)
             for rule_id in self._open(wanted, words)
@@ -383,7 +372,7 @@ class Detector(Generic[R]):
         self, doc: Doc, wanted: Collection[str], words: AbstractSet[int] | None = None
     ) -> list[Match]:
         parsed = doc.has_annotation("DEP")
-        words = _words(doc) if words is None else words
+        words = sentence_words(doc) if words is None else words
         found: list[Match] = []
         for rule_id in self._open(wanted, words):
             matches = self._patterns[rule_id].find(doc, words)

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 
 from server.core.nlp import Pipeline
 from server.core.normalize import Normalized, normalize
-from server.detect.detector import Detector
+from server.detect.detector import Detector, sentence_words
 from server.rules.schema import Capability, RiskRule, Rule
 
 # A full stop, "!" or "?" ends a sentence; an ellipsis ("...", "…") usually doesn't in chat.
@@ -167,9 +167,10 @@ class Reader:
         nlp = self.pipeline.nlp
         texts = [reading.normalized.text[start:end] for start, end in todo]
         for (start, _), doc in zip(todo, nlp.pipe(texts), strict=True):
-            words = frozenset(cast(list[int], doc.to_array([LOWER, NORM]).ravel().tolist()))
             known = have.get(start)
-            wanted = known.wanted if known else Wanted(frozenset(), frozenset(), words)
+            wanted = (
+                known.wanted if known else Wanted(frozenset(), frozenset(), sentence_words(doc))
+            )
             have[start] = Sentence(start, doc, wanted)
         return replace(reading, sentences=tuple(sorted(have.values(), key=lambda s: s.start)))
 

@@ -26,7 +26,8 @@ def compared(doc: Doc) -> Behaviour | None:
             continue
         found = behaviour_of(root, True, root.tag_ in ("VBD", "VBN"), doc, bare=True)
         # "other moms keep asking for your recipe": what others do toward her is no comparison
-        toward = [t for t in root.subtree if t not in list(subject.subtree)]
+        theirs = {t.i for t in subject.subtree}
+        toward = [t for t in root.subtree if t.i not in theirs]
         if found is None or any(t.lower_ in ("you", "your", "u", "ur") for t in toward):
             return None
         measured = {t.i for c in root.children if c.lower_ == "without" for t in c.subtree}

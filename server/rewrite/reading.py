@@ -354,8 +354,14 @@ def readings(
                 situations.append(Situation(text, False, is_past(text, doc)))
         if text := unmentioned(doc):
             situations.append(Situation(text, True, False))
-        implied = [hard_to(doc), forbidden(doc), condition(doc), wanted(doc), made_doing(doc)]
-        implied.append(compared(doc))
+        implied = (
+            hard_to(doc),
+            forbidden(doc),
+            condition(doc),
+            wanted(doc),
+            made_doing(doc),
+            compared(doc),
+        )
         acts += [a for a in implied if a is not None]
         acts += commanded(doc)
         acts += pinned_acts(doc, genuine)
