@@ -168,16 +168,20 @@ def serve(args: argparse.Namespace) -> int:
     # print query strings; "mend" loggers print through uvicorn's default handler.
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["mend"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    # An import string, so that with --workers N every worker builds its own app (and model).
-    uvicorn.run(
-        "server.http.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=args.workers,
-        access_log=False,
-        log_config=log_config,
-    )
+    if args.workers > 1:
+        # Load once, then fork: the workers share the loaded model (server/http/prefork.py).
+        from server.http import prefork
+
+        prefork.serve(settings, host, port, args.workers, log_config)
+    else:
+        uvicorn.run(
+            "server.http.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            access_log=False,
+            log_config=log_config,
+        )
     return EXIT_CLEAN
 
 
@@ -214,7 +218,7 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", help="default: MEND_HOST or 127.0.0.1")
     serve_cmd.add_argument("--port", type=int, help="default: MEND_PORT or 8000")
     serve_cmd.add_argument(
-        "--workers", type=positive_int, default=1, help="worker processes, each with its own model"
+        "--workers", type=positive_int, default=1, help="worker processes, sharing one loaded model"
     )
     return root
 

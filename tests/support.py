@@ -105,9 +105,27 @@ def redis_server(directory: Path) -> Iterator[str]:
 @contextmanager
 def mend_server(env: Mapping[str, str]) -> Iterator[str]:
     """`mend serve` in its own process (as a worker on another host would be), on a free port."""
+    with mend_process(env) as (url, _):
+        yield url
+
+
+@contextmanager
+def mend_process(
+    env: Mapping[str, str], workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`mend serve --workers N` on a free port, answering /health; its URL and process."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         cwd=PROJECT,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
@@ -123,6 +141,6 @@ def mend_server(env: Mapping[str, str]) -> Iterator[str]:
 
     try:
         _wait(healthy, process, "mend serve", 120)
-        yield url
+        yield url, process
     finally:
         _stop(process)

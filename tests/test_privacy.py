@@ -1,5 +1,6 @@
 """No message text reaches any log: a canary goes through every endpoint of a real server
-process, and its whole output (our access log, uvicorn, errors) is searched for it."""
+process, and its whole output (our access log, uvicorn, errors) is searched for it; with one
+worker (uvicorn) and with two (gunicorn's arbiter and its forked workers)."""
 
 from __future__ import annotations
 
@@ -24,14 +25,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+@pytest.fixture(scope="module", params=["1", "2"], ids=["one-worker", "two-workers"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "output.log"
     env = {**os.environ, "MEND_PORT": str(port)}
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve"], stdout=sink, stderr=sink, env=env
+            [sys.executable, "-m", "server.cli", "serve", "--workers", request.param],
+            stdout=sink,
+            stderr=sink,
+            env=env,
         )
         base = f"http://127.0.0.1:{port}"
         try:

@@ -86,23 +86,34 @@ def _release_freed_memory() -> None:
         trim(0)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def settle() -> None:
+    """Once everything is loaded: what was loaded lives as long as the process, so move it out
+    of the collector's sight. Each collection during a request then walks only the request's
+    own objects (measured: the model, rules and lexicons made every collection several times
+    dearer), and in workers forked after this, the collector never writes to (and so never
+    copies) the pages they share with their parent."""
+    gc.collect()
+    gc.freeze()
+    _release_freed_memory()
+
+
+def create_app(settings: Settings | None = None, mend: Mend | None = None) -> FastAPI:
+    """The app. With `mend`, one loaded before (see server/http/prefork.py), that service is
+    used; otherwise each process loads its own when it starts serving."""
     settings = settings or Settings()
-    ruleset = load_rules(settings.rules_dir)
+    ruleset = mend.engine.ruleset if mend else load_rules(settings.rules_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        mend = Mend.load(settings, ruleset)
-        app.state.mend = mend
+        service = mend or Mend.load(settings, ruleset)
+        app.state.mend = service
+        # Opened here, in the process that serves: a database connection or a Redis pool
+        # must not be shared with a forked process.
         store = open_store(settings)
-        app.state.rooms = Rooms(store, mend, settings)
-        app.state.quiz = Quiz(mend.engine)
-        # What was loaded lives as long as the process: move it out of the collector's sight,
-        # so that each collection during a request walks only the request's own objects
-        # (measured: the model, rules and lexicons made every collection several times dearer).
-        gc.collect()
-        gc.freeze()
-        _release_freed_memory()
+        app.state.rooms = Rooms(store, service, settings)
+        app.state.quiz = Quiz(service.engine)
+        if mend is None:
+            settle()
         # The routes are plain `def`, run in anyio's thread pool (40 threads by default).
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
         try:

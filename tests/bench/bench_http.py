@@ -7,9 +7,11 @@
    and the ratio of Mend's p50 to the bare app's (and the median of the per-round ratios,
    which drifts less between runs), with the error count.
 2. Load: two workers each, 16 concurrent clients for --seconds against each app, in halves
-   taken in the order bare, mend, mend, bare. Prints requests/s, p50/p99, errors, resident
-   memory per worker, and the throughput ratio.
-Start-up (process start until /health answers, one worker) is printed for both.
+   taken in the order bare, mend, mend, bare. Prints requests/s, p50/p99, errors, memory per
+   worker (resident, and proportional: Mend's workers share the model they were forked with),
+   and the throughput ratio.
+Start-up is printed for both: until /health answers with one worker, and until both of two
+workers have their model loaded.
 Both servers are started and stopped here. Timings are figures to read, not pass/fail tests.
 """
 
@@ -23,6 +25,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,10 +40,8 @@ from drafts import EIGHTY_WORDS, ONE_SENTENCE, THREE_HUNDRED_WORDS  # noqa: E402
 
 DRAFTS = {"short": ONE_SENTENCE, "80 words": EIGHTY_WORDS, "300 words": THREE_HUNDRED_WORDS}
 CONCURRENCY = 16
-LOADED_MIB = 120  # a worker this large has its model loaded (either app: about 150-210 MiB)
-# Each app's resident memory with everything loaded, read off one idle worker in the latency
-# run: the load test waits until every worker has nine tenths of it.
-IDLE_MIB: dict[str, float] = {}
+# What uvicorn logs when a worker's lifespan has run, its model loaded (either app).
+STARTED = b"Application startup complete"
 
 
 def free_port() -> int:
@@ -60,7 +61,9 @@ class Server:
     command: list[str]
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
-    ready_s: float = 0.0
+    log: Path | None = None  # the server's stderr, where uvicorn says a worker started
+    ready_s: float = 0.0  # until /health answers
+    all_ready_s: float = 0.0  # until every worker has its model loaded
 
     @property
     def url(self) -> str:
@@ -68,14 +71,17 @@ class Server:
 
     def start(self, workers: int) -> Server:
         command = [*self.command, "--port", str(self.port), "--workers", str(workers)]
+        handle, name = tempfile.mkstemp(prefix=f"bench-{self.name}-", suffix=".log")
+        self.log = Path(name)
         started = time.perf_counter()
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=handle,
             start_new_session=True,
         )
+        os.close(handle)
         deadline = started + 60
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
@@ -84,6 +90,8 @@ class Server:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     self.ready_s = time.perf_counter() - started
                     self._wait_for_workers(workers, deadline)
+                    self.all_ready_s = time.perf_counter() - started
+                    time.sleep(1)
                     return self
             except httpx.HTTPError:
                 pass
@@ -94,22 +102,38 @@ class Server:
     def _wait_for_workers(self, workers: int, deadline: float) -> None:
         """The first worker up answers /health while the others still load their model; a
         client connecting then would keep all its connections on that one worker."""
-        loaded = 0.9 * IDLE_MIB.get(self.name, LOADED_MIB / 0.9)
-        while workers > 1 and time.perf_counter() < deadline:
-            if len([mib for mib in self.worker_rss_mib() if mib > loaded]) >= workers:
-                time.sleep(1)
-                return
-            time.sleep(0.1)
+        assert self.log is not None
+        while self.log.read_bytes().count(STARTED) < workers:
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"{self.name}: not all {workers} workers started within 60 s")
+            time.sleep(0.05)
 
-    def worker_rss_mib(self) -> list[float]:
-        """Resident memory of each process serving requests (the workers, or the one process)."""
+    def _workers(self) -> list[int]:
+        """The processes serving requests: the workers, or the one process."""
         assert self.process is not None
         root = self.process.pid
         children = [
             int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _ppid(int(pid)) == root
         ]
-        pids = [pid for pid in children if _rss_kib(pid) > 50_000] or [root]
-        return [_rss_kib(pid) / 1024 for pid in pids]
+        return [pid for pid in children if _memory_kib(pid, "Rss") > 50_000] or [root]
+
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of each worker, pages shared with other processes included."""
+        return [_memory_kib(pid, "Rss") / 1024 for pid in self._workers()]
+
+    def memory_report(self) -> str:
+        """Per worker: resident memory, and its proportional share (each page shared by n
+        processes counted 1/n); then the proportional total of all the server's processes
+        (a parent that loaded the model for its forked workers included)."""
+        assert self.process is not None
+        workers = self._workers()
+        every = {self.process.pid, *workers}
+        total = sum(_memory_kib(pid, "Pss") for pid in every) / 1024
+        each = ", ".join(
+            f"{_memory_kib(pid, 'Rss') / 1024:.0f}/{_memory_kib(pid, 'Pss') / 1024:.0f}"
+            for pid in workers
+        )
+        return f"{each}; all processes {total:.0f}"
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -119,6 +143,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        if self.log is not None:
+            self.log.unlink(missing_ok=True)
 
 
 def _ppid(pid: int) -> int:
@@ -129,10 +155,11 @@ def _ppid(pid: int) -> int:
     return int(stat.rsplit(")", 1)[1].split()[1])
 
 
-def _rss_kib(pid: int) -> int:
+def _memory_kib(pid: int, field: str) -> int:
+    """A field of /proc/PID/smaps_rollup (Rss, Pss, ...), in KiB; 0 once the process is gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -151,7 +178,6 @@ def latency(rounds: int) -> None:
     mend, bare = (server.start(1) for server in servers())
     try:
         print(f"ready (1 worker): mend {mend.ready_s:.2f} s, bare {bare.ready_s:.2f} s")
-        IDLE_MIB.update(mend=mend.worker_rss_mib()[0], bare=bare.worker_rss_mib()[0])
         print(
             f"memory (1 worker, idle): mend {mend.worker_rss_mib()[0]:.0f} MiB, "
             f"bare {bare.worker_rss_mib()[0]:.0f} MiB"
@@ -228,7 +254,10 @@ def load(seconds: float) -> None:
     order bare, mend, mend, bare, so that a change in the machine's speed during the run
     (seen here: the same app at 17 and at 46 requests/s) falls on both alike."""
     print(f"\nload: 2 workers each, {CONCURRENCY} concurrent clients, {seconds:g} s per app")
-    print(f"{'app':<5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  MiB per worker")
+    print(
+        f"{'app':<5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        "  MiB per worker, resident/proportional"
+    )
     mend, bare = servers()
     times: dict[str, list[float]] = {"mend": [], "bare": []}
     errors = {"mend": 0, "bare": 0}
@@ -237,12 +266,13 @@ def load(seconds: float) -> None:
         for server in (bare, mend):
             server.start(2)
             asyncio.run(_hammer(server.url, 3))  # warm both workers
+        print(f"ready (2 workers): mend {mend.all_ready_s:.2f} s, bare {bare.all_ready_s:.2f} s")
         for server in (bare, mend, mend, bare):
             found, failed = asyncio.run(_hammer(server.url, seconds / 2))
             times[server.name] += found
             errors[server.name] += failed
         for server in (bare, mend):
-            memory[server.name] = ", ".join(f"{mib:.0f}" for mib in server.worker_rss_mib())
+            memory[server.name] = server.memory_report()
     finally:
         mend.stop()
         bare.stop()
