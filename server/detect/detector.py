@@ -285,6 +285,7 @@ class Detector(Generic[R]):
             for rule in self.rules.values()
         }
         self._speech_verbs = frozenset(lists.get("speech-verbs", ()))
+        self._contrast = frozenset(add(word) for word in lists.get("contrast-words", ()))
         self.readings = Readings(lists)
         self._patterns = {
             rule.id: _Matchers(nlp, rule, "patterns", rule.patterns, lists)
@@ -365,8 +366,22 @@ class Detector(Generic[R]):
         )
 
     def _open(self, wanted: Collection[str], words: AbstractSet[int]) -> list[str]:
-        """The wanted rules whose `unless_sentence_has` words are not in the sentence."""
-        return [r for r in sorted(wanted) if self._unless_words[r].isdisjoint(words)]
+        """The wanted rules whose `unless_sentence_has` words are not in the sentence, or may
+        be cancelled by a contrast ("I love you, but ...", see _softened)."""
+        turns = not self._contrast.isdisjoint(words)
+        return [r for r in sorted(wanted) if turns or self._unless_words[r].isdisjoint(words)]
+
+    def _softened(self, doc: Doc, start: int, unless_words: AbstractSet[int]) -> bool:
+        """Whether one of the rule's `unless_sentence_has` words softens a match at `start`:
+        any of them does, unless a contrast word stands between it and the match. What
+        follows "but" is what the writer means, so "I love you, but you never listen" still
+        blames, where "you never miss a game, love you" does not."""
+        turns = [token.i for token in doc[: start + 1] if token.lower in self._contrast]
+        return any(
+            not any(token.i < turn <= start for turn in turns)
+            for token in doc
+            if token.lower in unless_words or token.norm in unless_words
+        )
 
     def detect(
         self, doc: Doc, wanted: Collection[str], words: AbstractSet[int] | None = None
@@ -381,6 +396,9 @@ class Detector(Generic[R]):
             sentence_guard = self._unless_sentence.get(rule_id)
             if sentence_guard is not None and sentence_guard.find(doc, words):
                 continue
+            unless_words = self._unless_words[rule_id]
+            if not unless_words.isdisjoint(words):
+                matches = [m for m in matches if not self._softened(doc, m.start, unless_words)]
             blocked = self._unless[rule_id].find(doc, words)
             rule = self.rules[rule_id]
             readings = rule.unless_reading

@@ -125,6 +125,8 @@ def find_behaviour(doc: Doc, near: int = 0) -> Behaviour | None:
     past = outer.tag_ in ("VBD", "VBN") or any(
         c.dep_ == "aux" and c.tag_ == "VBD" for c in outer.children
     )
+    if counterfactual(outer):
+        negated = not negated  # "if you hadn't left the gate open": you did leave it open
     found = behaviour_of(verb, negated, past, doc)
     # "u keep showing up unannounced": the parse hangs the manner on "keep"
     manner = [
@@ -136,6 +138,19 @@ def find_behaviour(doc: Doc, near: int = 0) -> Behaviour | None:
         return found
     phrase = sorted([*found.phrase, *manner], key=lambda t: t.i)
     return replace(found, phrase=phrase, rest=sorted([*found.rest, *manner], key=lambda t: t.i))
+
+
+def counterfactual(verb: Token) -> bool:
+    """ "If you had listened to the doctor, Dad wouldn't be in hospital": a past that did
+    not happen ("if" + had + participle, and would/could in the main clause). What did
+    happen is its opposite: you didn't listen."""
+    children = list(verb.children)
+    return (
+        verb.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ == "if" for c in children)
+        and any(c.dep_ == "aux" and c.lower_ in ("had", "'d", "d") for c in children)
+        and any(c.dep_ == "aux" and c.tag_ == "MD" for c in verb.head.children)
+    )
 
 
 def verb_lemma(verb: Token) -> str:

@@ -47,7 +47,8 @@ def _statement(
     feeling: str, situation: Situation, need_clause: str | None, request: str | None
 ) -> str:
     """ "I feel <feeling> when <situation>, because <need>. <request>" — "felt" for the past."""
-    text = situation.text.strip().rstrip(".!?")
+    # A clause read from the draft may have opened its sentence: "My blood pressure ..."
+    text = mid_sentence(situation.text.strip().rstrip(".!?"))
     verb = "felt" if situation.past and not text.startswith("since") else "feel"
     statement = f"I {verb} {feeling} {when_clause(text)}"
     if need_clause:
