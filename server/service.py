@@ -13,6 +13,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from spacy.language import Language
+
 from server.coach.flow import CoachTurn, LineResult, Tools, advance
 from server.coach.partner import Partner, Reply, Style
 from server.coach.state import CoachState
@@ -67,13 +69,15 @@ class Practice:
     softer: Softer | None
 
 
-def load_classifier(path: Path, lists: Mapping[str, Sequence[str]]) -> RiskClassifier | None:
+def load_classifier(
+    path: Path, nlp: Language, lists: Mapping[str, Sequence[str]]
+) -> RiskClassifier | None:
     """The risk check's second layer, or None (and a warning) when its model is missing: the
     rules still run, and /health says the classifier is off."""
     if not (path / "meta.json").is_file():
         log.warning("risk classifier not found at %s; the risk rules run alone", path)
         return None
-    return RiskClassifier.load(path, lists)
+    return RiskClassifier.load(path, nlp, lists)
 
 
 class Mend:
@@ -97,7 +101,9 @@ class Mend:
         engine = load_engine(settings, ruleset)
         log.info("model %s, %d rules active", engine.pipeline.name, len(engine.rules))
         safety = settings.rules_dir / "safety"
-        classifier = load_classifier(safety / "classifier" / "model", ruleset.lists)
+        classifier = load_classifier(
+            safety / "classifier" / "model", engine.pipeline.nlp, ruleset.lists
+        )
         return cls(
             settings,
             engine,

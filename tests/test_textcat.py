@@ -3,6 +3,9 @@ reads word classes is loaded."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy
 import pytest
 import spacy
 from spacy.language import Language
@@ -27,7 +30,7 @@ def blank() -> Language:
 def trained(features: Features) -> BagOfWords:
     rows = TEXTS * 60  # enough updates for a six-sentence set to be learnt
     nlp = train([t for t, _ in rows], [{"RISK": y} for _, y in rows], LABELS, 3, features)
-    return BagOfWords(nlp, LABELS, features.lists)
+    return BagOfWords.of(nlp, LABELS, features.lists)
 
 
 def test_a_word_also_reads_as_its_dictionary_forms_and_its_classes() -> None:
@@ -62,4 +65,22 @@ def test_a_word_never_seen_in_training_counts_through_its_class() -> None:
 def test_a_model_reading_a_class_the_rules_no_longer_have_does_not_load() -> None:
     model = trained(Features({"means": ("pill",)}, lemmas=False))
     with pytest.raises(ValueError, match="means"):
-        BagOfWords(model.nlp, LABELS, {})
+        BagOfWords.of(model.nlp, LABELS, {})
+
+
+def test_a_saved_model_read_onto_another_pipeline_scores_as_it_did(tmp_path: Path) -> None:
+    features = Features({"means": ("pill", "tablet")}, lemmas=True)
+    model = trained(features)
+    model.nlp.to_disk(tmp_path)
+    other = spacy.blank("en")
+    read = BagOfWords.load(tmp_path, other, LABELS, features.lists)
+    texts = ["i took the tablets", "i took the bus", "I SWALLOWED THE PILLS!!"]
+    assert read.nlp is other
+    assert numpy.allclose(read.predict(texts), model.predict(texts))
+    assert read.predict(texts)[0, 0] > read.predict(texts)[1, 0]
+
+
+def test_a_directory_without_the_classifier_does_not_load(tmp_path: Path) -> None:
+    spacy.blank("en").to_disk(tmp_path)
+    with pytest.raises(ValueError, match="textcat_multilabel"):
+        BagOfWords.load(tmp_path, spacy.blank("en"), LABELS)

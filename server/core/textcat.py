@@ -30,9 +30,11 @@ from typing import Any
 import numpy
 import spacy
 from spacy.language import Language
+from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
 from spacy.tokens import Doc
 from spacy.training import Example
-from spacy.util import fix_random_seed, minibatch  # type: ignore[attr-defined]
+from spacy.util import fix_random_seed, minibatch, registry  # type: ignore[attr-defined]
+from thinc.api import Config
 
 from server.core.inflect import forms_of, getAllLemmas
 
@@ -92,18 +94,27 @@ PLAIN = Features({}, lemmas=False)
 
 
 class BagOfWords:
-    """A trained model directory, read once; `predict` gives one row of label scores per text."""
+    """A trained classifier, read once; `predict` gives one row of label scores per text.
+
+    `nlp` only tokenizes: the classifier was trained on spaCy's English tokenizer, which the
+    engine's pipeline shares (checked on all 16,552 texts of the data sets), so a model on
+    disk is read as its classifier alone onto that pipeline's vocabulary (`load`) instead of
+    as a second pipeline, which cost a third of a second of start-up per model."""
 
     def __init__(
-        self, nlp: Language, labels: Sequence[str], lists: Mapping[str, Sequence[str]] = {}
+        self,
+        nlp: Language,
+        textcat: Any,
+        meta: Mapping[str, Any],
+        labels: Sequence[str],
+        lists: Mapping[str, Sequence[str]] = {},
     ) -> None:
-        textcat = nlp.get_pipe(PIPE) if nlp.has_pipe(PIPE) else None
         known = list(getattr(textcat, "labels", ()))
         missing = set(labels) - set(known)
         if textcat is None or missing:
             raise ValueError(f"the model lacks labels: {', '.join(sorted(missing)) or PIPE}")
         self.nlp = nlp
-        self.meta: Mapping[str, Any] = nlp.meta.get("mend", {})
+        self.meta: Mapping[str, Any] = meta.get("mend", {})
         self.name = str(self.meta.get("architecture", "textcat"))
         wanted = self.meta.get("features", {})
         unknown = set(wanted.get("classes", ())) - set(lists)
@@ -116,15 +127,35 @@ class BagOfWords:
         )
         # Scores come straight from the model, one batch per draft: pipe() and its annotation
         # of each Doc cost more than the model itself on a few short sentences.
-        self._model = textcat.model  # type: ignore[attr-defined]
+        self._model = textcat.model
         self._columns = [known.index(label) for label in labels]
         self._bias = log_odds(self._predict([""]))[0] if self.name == ARCHITECTURE else None
 
     @classmethod
-    def load(
-        cls, path: Path, labels: Sequence[str], lists: Mapping[str, Sequence[str]] = {}
+    def of(
+        cls, nlp: Language, labels: Sequence[str], lists: Mapping[str, Sequence[str]] = {}
     ) -> BagOfWords:
-        return cls(spacy.load(path), labels, lists)
+        """The classifier of a pipeline trained by `train`."""
+        textcat = nlp.get_pipe(PIPE) if nlp.has_pipe(PIPE) else None
+        return cls(nlp, textcat, nlp.meta, labels, lists)
+
+    @classmethod
+    def load(
+        cls,
+        path: Path,
+        nlp: Language,
+        labels: Sequence[str],
+        lists: Mapping[str, Sequence[str]] = {},
+    ) -> BagOfWords:
+        """The classifier saved under `path` by `train`'s pipeline, read onto `nlp`."""
+        config = Config().from_disk(path / "config.cfg")
+        if PIPE not in config["components"]:
+            raise ValueError(f"the model lacks labels: {PIPE}")
+        model = registry.resolve({"model": config["components"][PIPE]["model"]})["model"]
+        textcat = MultiLabel_TextCategorizer(nlp.vocab, model, PIPE, threshold=0.5)
+        textcat.from_disk(path / PIPE, exclude=("vocab",))
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        return cls(nlp, textcat, meta, labels, lists)
 
     def threshold(self, key: str) -> float:
         value = float(self.meta[key])
@@ -228,7 +259,7 @@ def cross_validate(
     for held in range(folds):
         kept = [i for i, f in enumerate(fold) if f != held]
         nlp = train([texts[i] for i in kept], [cats[i] for i in kept], labels, seed, features)
-        model = BagOfWords(nlp, labels, features.lists)
+        model = BagOfWords.of(nlp, labels, features.lists)
         for i, f in enumerate(fold):
             if f == held:
                 scores[i] = score(model, i)

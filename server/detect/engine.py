@@ -324,8 +324,9 @@ def load_engine(settings: Settings, ruleset: RuleSet | None = None) -> Engine:
     """Rules first (a bad rule file should stop start-up before the slow model load); the
     blame classifier when its model is there."""
     ruleset = ruleset or load_rules(settings.rules_dir)
-    learned = BlameClassifier.load(settings.rules_dir / "learned", ruleset.lists)
-    return Engine(load_pipeline(settings.model), ruleset, learned)
+    pipeline = load_pipeline(settings.model)
+    learned = BlameClassifier.load(settings.rules_dir / "learned", pipeline.nlp, ruleset.lists)
+    return Engine(pipeline, ruleset, learned)
 
 
 def _in_original(reading: Reading, sentence: Sentence, start: int, end: int) -> tuple[int, int]:

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from spacy.language import Language
+
 from server.core.textcat import BagOfWords
 from server.rules.schema import CATEGORIES
 
@@ -44,13 +46,16 @@ class BlameClassifier:
         self.threshold = model.threshold("threshold")
 
     @classmethod
-    def load(cls, folder: Path, lists: Mapping[str, Sequence[str]] = {}) -> BlameClassifier | None:
-        """The model under folder/model, or None when there is none (the rules run alone).
-        `lists` are the rules' word lists, some of which the model may read as classes."""
+    def load(
+        cls, folder: Path, nlp: Language, lists: Mapping[str, Sequence[str]] = {}
+    ) -> BlameClassifier | None:
+        """The model under folder/model, read onto `nlp`, or None when there is none (the
+        rules run alone). `lists` are the rules' word lists, some of which the model may read
+        as classes."""
         path = folder / MODEL
         if not (path / "meta.json").is_file():
             return None
-        return cls(BagOfWords.load(path, LABELS, lists))
+        return cls(BagOfWords.load(path, nlp, LABELS, lists))
 
     def verdicts(self, sentences: Sequence[str]) -> list[Verdict]:
         """The sentences scoring at least the threshold, each with its likeliest kind."""

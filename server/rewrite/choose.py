@@ -17,7 +17,7 @@ from server.rewrite.model import Answers, Block
 from server.rewrite.parts import Parts, block_topic
 from server.rewrite.stakes import at_stake
 from server.rewrite.topics import Matter, TopicsFile, Want, fill, rotated
-from server.rewrite.words import mid_sentence
+from server.rewrite.words import judging, mid_sentence
 from server.rules.lexicons import Lexicons
 
 
@@ -141,4 +141,7 @@ def choose(
     for entry in advice:
         requests += [(r, True) for r in rotated(entry.requests, key)]
     requests += [(lexicons.needs[n].request, True) for n in parts.needs[:2] if n in lexicons.needs]
-    return Choices(needs, list(dict.fromkeys(requests)))
+    # the camera test, as for the "when" clause: a request repeating a judgement goes last
+    judges = judging(lexicons.judgements).search
+    requests = sorted(dict.fromkeys(requests), key=lambda request: bool(judges(request[0])))
+    return Choices(needs, requests)

@@ -25,6 +25,7 @@ from server.rewrite.words import (
     drop_absolutes,
     inflect,
     is_vague,
+    judging,
     words_of,
 )
 from server.rules.lexicons import Lexicons, Observation
@@ -165,6 +166,17 @@ def block_topic(block: Block, lexicons: Lexicons) -> str | None:
     blame = set(lexicons.faux) | set(lexicons.rewrite.labels)
     if blame & set(re.findall(r"[a-z]+", topic.lower())):
         return None
+    # nor a word of a short flagged phrase ("thanks" in "Thanks to you, ...") or of a
+    # judgement ("purpose" in "you did it on purpose")
+    first, head = topic.split()[0].lower(), topic.split()[-1].lower()
+    for flag in block.flags:
+        words = flag.text.lower().split()
+        if len(words) <= 4 and head in words:
+            return None
+    for doc in block.docs:
+        for found in judging(lexicons.judgements).finditer(doc.text):
+            if first in found.group().lower().split():
+                return None
     opening, _, others = topic.partition(" ")
     if opening in ("My", "Your", "Our", "The", "His", "Her", "Their"):
         return f"{opening.lower()} {others}".strip()

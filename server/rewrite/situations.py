@@ -26,7 +26,7 @@ from server.rewrite.reading import readings
 from server.rewrite.said import occasion, with_time
 from server.rewrite.topics import TopicsFile
 from server.rewrite.verdicts import is_verdict
-from server.rewrite.words import WRAPPER_VERBS, drop_absolutes, words_of
+from server.rewrite.words import WRAPPER_VERBS, drop_absolutes, judging, words_of
 from server.rewrite.writer import faux_setting
 from server.rules.lexicons import Lexicons
 
@@ -195,7 +195,11 @@ def read_situations(
     found.append(
         Situation(default.replace("{about}", f" about {topic}" if topic else ""), True, False)
     )
-    return _unique_situations(found)
+    plain = _unique_situations(found)
+    # The camera test: a clause that carries a judgement ("you did it on purpose", "you treat
+    # Lily like the golden child") repeats the blame; it goes after every plainer reading.
+    judges = judging(lexicons.judgements).search
+    return sorted(plain, key=lambda situation: bool(judges(situation.text)))
 
 
 def _unique_situations(found: list[Situation]) -> list[Situation]:

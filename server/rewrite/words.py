@@ -6,6 +6,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Token
@@ -76,6 +77,13 @@ _PRONOUN_SWAPS = {
 
 
 # --- small transformations, each a plain function with its own tests -----------------------
+
+
+@cache
+def judging(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of `words` (judgements: server/rules/lexicons.py) as a whole word or phrase."""
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b" if words else r"(?!)", re.IGNORECASE)
 
 
 def flip_pronouns(text: str) -> str:

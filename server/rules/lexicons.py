@@ -99,6 +99,8 @@ class Lexicons:
     rewrite: RewriteFile
     relatives: tuple[str, ...]  # words people call each other by: "mom", "dad", "sis"
     warmth: tuple[str, ...] = ()  # the writer's own warmth: "love", "thanks", "❤️"
+    # judgements a camera could not record: labels, insults, motives ("on purpose")
+    judgements: tuple[str, ...] = ()
 
     def feeling_words(self) -> tuple[str, ...]:
         return tuple(word for family in self.families for word in family.words)
@@ -179,6 +181,12 @@ def load_lexicons(folder: Path) -> tuple[Lexicons, dict[str, tuple[str, ...]]]:
         rewrite=rewrite,
         relatives=word_lists.get("relatives", ()),
         warmth=word_lists.get("warmth-words", ()),
+        # (not the label adjectives: "dinner is cold by then" is something a camera records)
+        judgements=(
+            *word_lists.get("insults", ()),
+            *word_lists.get("motive-words", ()),
+            *(noun for noun in word_lists.get("label-nouns", ()) if " " in noun),
+        ),
     )
     lists = dict(word_lists)
     for derived in ("feelings", "faux"):

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spacy.language import Language
+
 from server.core.textcat import BagOfWords
 from server.safety.model import KINDS
 
@@ -54,11 +56,11 @@ class RiskClassifier:
 
     @classmethod
     def load(
-        cls, path: Path = DEFAULT_DIRECTORY, lists: Mapping[str, Sequence[str]] = {}
+        cls, path: Path, nlp: Language, lists: Mapping[str, Sequence[str]] = {}
     ) -> RiskClassifier:
-        """Read a model directory written by `scripts/train-risk-classifier`; `lists` are the
-        rules' word lists, some of which the model may read as word classes."""
-        return cls(BagOfWords.load(path, LABELS, lists))
+        """Read a model directory written by `scripts/train-risk-classifier` onto `nlp`;
+        `lists` are the rules' word lists, some of which the model may read as word classes."""
+        return cls(BagOfWords.load(path, nlp, LABELS, lists))
 
     def score(self, sentences: Sequence[str]) -> Scores:
         """The scores of the draft's highest-scoring window; zeros for an empty draft."""
