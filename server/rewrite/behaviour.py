@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
-from server.core.inflect import getLemma
+from server.core.inflect import getInflection, getLemma
 from server.rewrite.words import (
     DROPPED_ADVERBS,
     INTRANSITIVE,
@@ -151,6 +151,39 @@ def counterfactual(verb: Token) -> bool:
         and any(c.dep_ == "aux" and c.lower_ in ("had", "'d", "d") for c in children)
         and any(c.dep_ == "aux" and c.tag_ == "MD" for c in verb.head.children)
     )
+
+
+def what_came_of_it(verb: Token) -> str | None:
+    """The other half of a counterfactual, said as what did happen: "if you hadn't left the
+    gate open, Biscuit wouldn't have run away" -> "Biscuit ran away"; "..., Dad wouldn't be in
+    hospital" -> "Dad is in hospital". Only the negated half: "Dad would be fine" does not say
+    what happened instead."""
+    if not counterfactual(verb):
+        return None
+    main = verb.head
+    children = list(main.children)
+    subject = next((c for c in children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or not any(c.dep_ == "neg" for c in children):
+        return None
+    skipped = {*verb.subtree, *(t for c in children if c.dep_ in ("aux", "neg") for t in [c])}
+    perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in children)
+    plural = subject.tag_ in ("NNS", "NNPS") or subject.lower_ in ("we", "they", "i")
+    if main.lemma_ == "be":
+        said = ("were" if plural else "was") if perfect else ("are" if plural else "is")
+        said = "am" if subject.lower_ == "i" and not perfect else said
+    else:
+        tag = "VBD" if perfect else ("VBP" if plural else "VBZ")
+        forms = getInflection(verb_lemma(main), tag=tag)
+        said = forms[0] if forms else ""
+    kept = [
+        token
+        for token in main.subtree
+        if token not in skipped and not token.is_punct and token.dep_ != "mark"
+    ]
+    text = "".join((said if t == main else t.text) + t.whitespace_ for t in kept).strip()
+    if kept and kept[0].pos_ != "PROPN" and kept[0].text != "I":
+        text = text[:1].lower() + text[1:]  # "We wouldn't be broke if ..." -> "we are broke"
+    return text if said else None
 
 
 def verb_lemma(verb: Token) -> str:

@@ -52,7 +52,8 @@ def observation(behaviour: Behaviour, lexicons: Lexicons, topics: TopicsFile | N
         return said
     if behaviour.negated and behaviour.lemma in tables.contact_verbs:
         # "call on my birthday" -> "... on my birthday": when and what it was about stay.
-        details = words_of([t for t in behaviour.rest if t.lower_ != "back"])
+        # (nor "me": "you didn't tell me sooner" -> "I didn't hear from you sooner")
+        details = words_of([t for t in behaviour.rest if t.lower_ not in ("back", "me", "us")])
         if behaviour.lemma == "visit":
             text = "I didn't get to see you" if behaviour.past else "I don't get to see you"
         else:

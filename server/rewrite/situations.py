@@ -19,6 +19,7 @@ from server.rewrite.behaviour import (
     said_again,
     sarcastic_act,
     time_clause,
+    what_came_of_it,
 )
 from server.rewrite.model import Block, Situation
 from server.rewrite.parts import block_topic, faux_words, label_words, observation
@@ -115,6 +116,8 @@ def _joined(
         subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subject is not None and subject.lower_ not in _PEOPLE_HERE and not _planned(clause):
             parts.append(_clause(list(clause.subtree)))
+    if came := what_came_of_it(verb):  # "if you hadn't left the gate open, Biscuit ..."
+        parts.append(came)
     cause = verb  # "because you wouldn't stop gambling": the clause is "stop"'s
     while cause.dep_ in ("xcomp", "ccomp") and cause.head.lemma_ in WRAPPER_VERBS:
         cause = cause.head
