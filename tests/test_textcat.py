@@ -84,3 +84,18 @@ def test_a_directory_without_the_classifier_does_not_load(tmp_path: Path) -> Non
     spacy.blank("en").to_disk(tmp_path)
     with pytest.raises(ValueError, match="textcat_multilabel"):
         BagOfWords.load(tmp_path, spacy.blank("en"), LABELS)
+
+
+def test_a_model_of_word_pairs_reads_the_order_of_words() -> None:
+    """The same words in another order: a model of single words cannot tell them apart, one
+    of word pairs can; and a text with no words scores nothing instead of failing."""
+    rows = [("the dog bit me", 1.0), ("me bit the dog", 0.0)] * 100
+    texts, cats = [t for t, _ in rows], [{"RISK": y} for _, y in rows]
+    pairs = BagOfWords.of(train(texts, cats, LABELS, 3, PLAIN, ngrams=2), LABELS)
+    words = BagOfWords.of(train(texts, cats, LABELS, 3, PLAIN, ngrams=1), LABELS)
+    assert pairs.name == "bow-bigram"
+    scored = pairs.predict(["the dog bit me", "me bit the dog", ""])[:, 0]
+    assert scored[0] - scored[1] > 0.2  # measured 0.62 against 0.38
+    assert scored[2] == 0.0
+    alike = words.predict(["the dog bit me", "me bit the dog"])[:, 0]
+    assert abs(alike[0] - alike[1]) < 0.01

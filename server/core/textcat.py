@@ -1,11 +1,14 @@
 """A bag-of-words text classifier (spaCy's TextCategorizer), trained and read the same way by
 the risk check and the blame detector's second layer.
 
-Each is a linear model over single words (hashed), one score from 0 to 1 per label: no new
-dependency, nothing downloaded, a few MiB of memory and a small share of the parse's time.
-Texts are scored in the lower case they were trained in. Because the model is a sum of one
-weight per word, a pair of neighbouring sentences scores the sum of the two sentences'
-log-odds less the bias: pairs cost nothing more to score than their sentences.
+Each is a linear model over words, or words and pairs of neighbouring words (`ngrams`,
+hashed), one score from 0 to 1 per label: no new dependency, nothing downloaded, a few MiB of
+memory and a small share of the parse's time. Texts are scored in the lower case they were
+trained in. In a model of single words, which is a sum of one weight per word, a pair of
+neighbouring sentences scores the sum of the two sentences' log-odds less the bias: pairs cost
+nothing more to score than their sentences (the risk check reads pairs). The blame classifier
+reads word pairs too ("you never", "thanks for"): cross-validated on the labelled sets, the
+messages it adds to the rules' flags at precision 0.9 went from 216 to 383.
 
 A model may also read, besides each word, its dictionary forms and the word classes of the
 rules it belongs to (`Features`): it then learns one weight for "@means" as well as for
@@ -39,7 +42,8 @@ from thinc.api import Config
 from server.core.inflect import forms_of, getAllLemmas
 
 PIPE = "textcat_multilabel"
-ARCHITECTURE = "bow-unigram"
+ARCHITECTURES = {1: "bow-unigram", 2: "bow-bigram"}
+UNIGRAM = ARCHITECTURES[1]
 BOW = {
     "@architectures": "spacy.TextCatBOW.v3",
     "exclusive_classes": False,
@@ -129,7 +133,11 @@ class BagOfWords:
         # of each Doc cost more than the model itself on a few short sentences.
         self._model = textcat.model
         self._columns = [known.index(label) for label in labels]
-        self._bias = log_odds(self._predict([""]))[0] if self.name == ARCHITECTURE else None
+        if self.name == UNIGRAM:  # the score of no words at all
+            empty = self._model.predict([Doc(nlp.vocab, words=[])])[:, self._columns]
+            self._bias: numpy.ndarray | None = log_odds(empty)[0]
+        else:
+            self._bias = None
 
     @classmethod
     def of(
@@ -164,9 +172,13 @@ class BagOfWords:
         return value
 
     def _predict(self, texts: Sequence[str]) -> numpy.ndarray:
-        nlp, features = self.nlp, self.features
-        scores = self._model.predict([features.doc(nlp, text) for text in texts])
-        return scores[:, self._columns]  # type: ignore[no-any-return]
+        docs = [self.features.doc(self.nlp, text) for text in texts]
+        # A text with no words scores nothing (and a model of word pairs cannot read it).
+        scores = numpy.zeros((len(docs), len(self._columns)))
+        read = [i for i, doc in enumerate(docs) if len(doc)]
+        if read:
+            scores[read] = self._model.predict([docs[i] for i in read])[:, self._columns]
+        return scores
 
     def predict(self, texts: Sequence[str]) -> numpy.ndarray:
         """One row per text, one column per label (in the order given at load)."""
@@ -194,12 +206,13 @@ def train(
     labels: Iterable[str],
     seed: int,
     features: Features = PLAIN,
+    ngrams: int = 1,
 ) -> Language:
-    """A blank English tokenizer and a bag-of-words classifier trained on lower-cased texts
-    read with `features`. A label missing from a row's `cats` is unknown there, not false.
-    Deterministic."""
+    """A blank English tokenizer and a bag-of-words classifier (of single words, or of words
+    and word pairs with `ngrams` 2) trained on lower-cased texts read with `features`. A
+    label missing from a row's `cats` is unknown there, not false. Deterministic."""
     nlp = spacy.blank("en")
-    textcat = nlp.add_pipe(PIPE, config={"model": BOW})
+    textcat = nlp.add_pipe(PIPE, config={"model": {**BOW, "ngram_size": ngrams}})
     for label in labels:
         textcat.add_label(label)  # type: ignore[attr-defined]
     examples = [
@@ -214,7 +227,7 @@ def train(
         for batch in minibatch(examples, size=16):  # type: ignore[no-untyped-call]
             nlp.update(batch, sgd=optimizer, drop=0.0)
     nlp.meta["mend"] = {
-        "architecture": ARCHITECTURE,
+        "architecture": ARCHITECTURES[ngrams],
         "seed": seed,
         "rows": len(examples),
         "features": features.meta(),
@@ -252,13 +265,15 @@ def cross_validate(
     folds: int = 5,
     seed: int = 11,
     features: Features = PLAIN,
+    ngrams: int = 1,
 ) -> list[numpy.ndarray]:
     """Each row's scores (`score(model, row)`) from a model trained on the other folds."""
     fold = fold_of(groups, folds, seed)
     scores: list[numpy.ndarray] = [numpy.zeros(0)] * len(texts)
     for held in range(folds):
         kept = [i for i, f in enumerate(fold) if f != held]
-        nlp = train([texts[i] for i in kept], [cats[i] for i in kept], labels, seed, features)
+        rows = [texts[i] for i in kept], [cats[i] for i in kept]
+        nlp = train(*rows, labels, seed, features, ngrams)
         model = BagOfWords.of(nlp, labels, features.lists)
         for i, f in enumerate(fold):
             if f == held:
