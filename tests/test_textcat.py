@@ -3,6 +3,7 @@ reads word classes is loaded."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy
@@ -99,3 +100,16 @@ def test_a_model_of_word_pairs_reads_the_order_of_words() -> None:
     assert scored[2] == 0.0
     alike = words.predict(["the dog bit me", "me bit the dog"])[:, 0]
     assert abs(alike[0] - alike[1]) < 0.01
+
+
+@pytest.mark.parametrize("ngrams", [1, 2])
+def test_a_pair_of_sentences_scores_as_the_two_read_together(ngrams: int) -> None:
+    """A model of single words sums the pair from its sentences' scores, a model of word
+    pairs reads the pair as a text: either way, the same as the two read together."""
+    rows = TEXTS * 60
+    texts, cats = [t for t, _ in rows], [{"RISK": y} for _, y in rows]
+    model = BagOfWords.of(train(texts, cats, LABELS, 3, PLAIN, ngrams=ngrams), LABELS)
+    sentences = ["i have pills here", "i took the bus", "i swallowed the pills"]
+    pairs = model.predict_with_pairs(sentences)[len(sentences) :, 0]
+    together = model.predict([f"{a} {b}" for a, b in itertools.pairwise(sentences)])[:, 0]
+    assert numpy.allclose(pairs, together, atol=1e-6)
