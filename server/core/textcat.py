@@ -4,12 +4,14 @@ the risk check and the blame detector's second layer.
 Each is a linear model over words, or words and pairs of neighbouring words (`ngrams`,
 hashed), one score from 0 to 1 per label: no new dependency, nothing downloaded, a few MiB of
 memory and a small share of the parse's time. Texts are scored in the lower case they were
-trained in. Both classifiers read word pairs ("you never", "my pills"): cross-validated, the
-blame layer's additions at precision 0.9 went from 216 to 368 messages, the risk layer's recall
-on the written sets at precision 0.9 from 0.838 to 0.865. The risk check also scores each pair
-of neighbouring sentences; a model of single words could sum the two sentences' log-odds less
-the bias, but with word pairs that sum was measured 0.07 off on average (the pairs across the
-words and their classes change), so the pairs are read as texts, in the same batch.
+trained in. In a model of single words, which is a sum of one weight per word, a pair of
+neighbouring sentences scores the sum of the two sentences' log-odds less the bias: pairs cost
+nothing more to score than their sentences (the risk check reads pairs). The blame classifier
+reads word pairs too ("you never", "thanks for"): cross-validated on the labelled sets, the
+messages it adds to the rules' flags at precision 0.9 went from 216 to 368. The risk classifier
+stays with single words: with word pairs its cross-validated recall rose (0.838 -> 0.865 at
+precision 0.9), but it read everyday messages about calls as risky ("I haven't heard from you
+in two weeks" 0.64, threshold 0.57; 0.28 with single words).
 
 A model may also read, besides each word, its dictionary forms and the word classes of the
 rules it belongs to (`Features`): it then learns one weight for "@means" as well as for
@@ -44,6 +46,7 @@ from server.core.inflect import forms_of, getAllLemmas
 
 PIPE = "textcat_multilabel"
 ARCHITECTURES = {1: "bow-unigram", 2: "bow-bigram"}
+UNIGRAM = ARCHITECTURES[1]
 BOW = {
     "@architectures": "spacy.TextCatBOW.v3",
     "exclusive_classes": False,
@@ -88,13 +91,9 @@ class Features:
             extras += sorted(found - {word})
         return tuple(extras)
 
-    def parts(self, nlp: Language, text: str) -> tuple[list[str], list[str]]:
-        """The text's words, and the extras read for them."""
-        words = [token.text for token in nlp.make_doc(text.lower())]
-        return words, [extra for word in words for extra in self._extras(word)]
-
     def doc(self, nlp: Language, text: str) -> Doc:
-        words, extras = self.parts(nlp, text)
+        words = [token.text for token in nlp.make_doc(text.lower())]
+        extras = [extra for word in words for extra in self._extras(word)]
         return Doc(nlp.vocab, words=words + extras)
 
 
@@ -137,11 +136,11 @@ class BagOfWords:
         # of each Doc cost more than the model itself on a few short sentences.
         self._model = textcat.model
         self._columns = [known.index(label) for label in labels]
-        # A model of single words is a sum of one weight per word: a pair of sentences then
-        # scores the sum of their log-odds less the bias (the log-odds of no words at all).
-        linear = next(node for node in self._model.walk() if node.name == "sparse_linear")
-        single = self.name == ARCHITECTURES[1]
-        self._bias = numpy.asarray(linear.get_param("b"))[self._columns] if single else None
+        if self.name == UNIGRAM:  # the score of no words at all
+            empty = self._model.predict([Doc(nlp.vocab, words=[])])[:, self._columns]
+            self._bias: numpy.ndarray | None = log_odds(empty)[0]
+        else:
+            self._bias = None
 
     @classmethod
     def of(
@@ -176,9 +175,7 @@ class BagOfWords:
         return value
 
     def _predict(self, texts: Sequence[str]) -> numpy.ndarray:
-        return self._score([self.features.doc(self.nlp, text) for text in texts])
-
-    def _score(self, docs: Sequence[Doc]) -> numpy.ndarray:
+        docs = [self.features.doc(self.nlp, text) for text in texts]
         # A text with no words scores nothing (and a model of word pairs cannot read it).
         scores = numpy.zeros((len(docs), len(self._columns)))
         read = [i for i, doc in enumerate(docs) if len(doc)]
@@ -192,17 +189,14 @@ class BagOfWords:
 
     def predict_with_pairs(self, texts: Sequence[str]) -> numpy.ndarray:
         """Rows for each text, then for each two neighbouring texts read together."""
-        if len(texts) < 2:
-            return self.predict(texts)
-        if self._bias is None:  # word pairs: the pairs are read as texts, in the same batch
-            # (each sentence tokenized once: "a b" reads as a's words, b's, then their extras)
-            parts = [self.features.parts(self.nlp, text) for text in texts]
-            docs = [Doc(self.nlp.vocab, words=w + e) for w, e in parts]
-            docs += [Doc(self.nlp.vocab, words=a + b + x + y) for (a, x), (b, y) in pairwise(parts)]
-            return self._score(docs)
         singles = self.predict(texts)
-        odds = log_odds(singles)
-        pairs = 1 / (1 + numpy.exp(-(odds[:-1] + odds[1:] - self._bias)))
+        if len(texts) < 2:
+            return singles
+        if self._bias is None:  # not a sum of word weights: score the pairs as texts
+            pairs = self.predict([f"{a} {b}" for a, b in pairwise(texts)])
+        else:
+            odds = log_odds(singles)
+            pairs = 1 / (1 + numpy.exp(-(odds[:-1] + odds[1:] - self._bias)))
         return numpy.vstack([singles, pairs])
 
 
