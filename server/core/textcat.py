@@ -275,8 +275,8 @@ def cross_validate(
     scores: list[numpy.ndarray] = [numpy.zeros(0)] * len(texts)
     for held in range(folds):
         kept = [i for i, f in enumerate(fold) if f != held]
-        rows = [texts[i] for i in kept], [cats[i] for i in kept]
-        nlp = train(*rows, labels, seed, features, ngrams)
+        kept_texts, kept_cats = [texts[i] for i in kept], [cats[i] for i in kept]
+        nlp = train(kept_texts, kept_cats, labels, seed, features, ngrams)
         model = BagOfWords.of(nlp, labels, features.lists)
         for i, f in enumerate(fold):
             if f == held:

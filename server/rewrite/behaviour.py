@@ -165,14 +165,17 @@ def what_came_of_it(verb: Token) -> str | None:
     subject = next((c for c in children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subject is None or not any(c.dep_ == "neg" for c in children):
         return None
-    skipped = {*verb.subtree, *(t for c in children if c.dep_ in ("aux", "neg") for t in [c])}
+    skipped = {*verb.subtree, *(c for c in children if c.dep_ in ("aux", "neg"))}
     perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in children)
-    plural = subject.tag_ in ("NNS", "NNPS") or subject.lower_ in ("we", "they", "i")
+    plural = subject.tag_ in ("NNS", "NNPS") or subject.lower_ in ("we", "they", "you", "u")
+    first = subject.lower_ == "i"
     if main.lemma_ == "be":
-        said = ("were" if plural else "was") if perfect else ("are" if plural else "is")
-        said = "am" if subject.lower_ == "i" and not perfect else said
+        if perfect:
+            said = "were" if plural else "was"
+        else:
+            said = "am" if first else "are" if plural else "is"
     else:
-        tag = "VBD" if perfect else ("VBP" if plural else "VBZ")
+        tag = "VBD" if perfect else ("VBP" if plural or first else "VBZ")
         forms = getInflection(verb_lemma(main), tag=tag)
         said = forms[0] if forms else ""
     kept = [

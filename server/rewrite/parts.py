@@ -174,8 +174,9 @@ def block_topic(block: Block, lexicons: Lexicons) -> str | None:
         words = flag.text.lower().split()
         if len(words) <= 4 and head in words:
             return None
+    judgements = judging(lexicons.judgements)
     for doc in block.docs:
-        for found in judging(lexicons.judgements).finditer(doc.text):
+        for found in judgements.finditer(doc.text):
             if first in found.group().lower().split():
                 return None
     opening, _, others = topic.partition(" ")
