@@ -81,6 +81,19 @@ def test_a_saved_model_read_onto_another_pipeline_scores_as_it_did(tmp_path: Pat
     assert read.predict(texts)[0, 0] > read.predict(texts)[1, 0]
 
 
+def test_a_model_of_single_words_scores_as_its_own_pass() -> None:
+    """Scores summed from each word's weights are the model's own: repeated words, words
+    never seen in training, and a text again once its words are known."""
+    features = Features({"means": ("pill", "tablet")}, lemmas=True)
+    model = trained(features)
+    texts = ["i took the tablets", "pills pills pills", "an unseen zebra", "I TOOK THE PILLS!!"]
+    textcat = model.nlp.get_pipe("textcat_multilabel")
+    own = [textcat(features.doc(model.nlp, text)).cats["RISK"] for text in texts]
+    assert numpy.allclose(model.predict(texts)[:, 0], own, atol=1e-6)
+    assert numpy.allclose(model.predict(texts[::-1])[:, 0], own[::-1], atol=1e-6)
+    assert len({round(score, 3) for score in own}) == len(own)  # four different scores
+
+
 def test_a_directory_without_the_classifier_does_not_load(tmp_path: Path) -> None:
     spacy.blank("en").to_disk(tmp_path)
     with pytest.raises(ValueError, match="textcat_multilabel"):

@@ -53,7 +53,7 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, object]]:
     return {**ERRORS, **extra}
 
 
-def _rooms(request: Request) -> Rooms:
+async def _rooms(request: Request) -> Rooms:
     rooms: Rooms = request.app.state.rooms
     return rooms
 
@@ -207,7 +207,7 @@ def close_room(code: str, rooms: RoomsDep, key: Key) -> Response:
     return Response(status_code=204)
 
 
-def _quiz(request: Request) -> Quiz:
+async def _quiz(request: Request) -> Quiz:
     quiz: Quiz = request.app.state.quiz
     return quiz
 

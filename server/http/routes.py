@@ -61,8 +61,9 @@ ERRORS: dict[int | str, dict[str, object]] = {
 router = APIRouter()
 
 
-def _mend(request: Request) -> Mend:
-    """The service the lifespan loaded, handed to each route."""
+async def _mend(request: Request) -> Mend:
+    """The service the lifespan loaded, handed to each route. (async: a plain `def` dependency
+    costs each request a trip through the thread pool.)"""
     mend: Mend = request.app.state.mend
     return mend
 
