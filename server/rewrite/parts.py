@@ -127,7 +127,9 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
                 # "my hours at the hospital": the hours, and where ("the lecture about my
                 # spending" is about the spending)
                 owner = token.head.head
-                where = token.head.lower_ not in ("about", "over")
+                # (not a noun that heads the sentence: "Thanks for the tip about my hair, Mom,
+                # very helpful as always" is about the hair, not the whole sentence)
+                where = token.head.lower_ not in ("about", "over") and owner.dep_ != "ROOT"
                 if where and _named(owner) and owner.lemma_.lower() not in PEOPLE and not things:
                     things = [owner]
                 words = drop_absolutes(list((things[0] if things else token).subtree))
