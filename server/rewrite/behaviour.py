@@ -266,7 +266,27 @@ def behaviour_of(
     while rest and rest[-1].dep_ == "prep":
         rest.pop()
     when = time_clause(doc)
-    return Behaviour(lemma, phrase, drop_absolutes(obj), negated, past, when, rest, verb)
+    found = Behaviour(lemma, phrase, drop_absolutes(obj), negated, past, when, rest, verb)
+    return with_lateness(found, verb)
+
+
+def with_lateness(behaviour: Behaviour, head: Token) -> Behaviour:
+    """The act with how late it came, when the sentence says so after a comma ("you showed up
+    to Thanksgiving, only three hours late"): often the whole complaint, and a fact a camera
+    records. Minimisers that make it a jibe ("only", "just") are left out."""
+    taken = {t.i for t in behaviour.phrase}
+    late = next(
+        (
+            c
+            for c in head.children
+            if c.lemma_.lower() in ("late", "early") and c.i not in taken and c.i > head.i
+        ),
+        None,
+    )
+    if late is None:
+        return behaviour
+    words = [t for t in late.subtree if not t.is_punct and t.lower_ not in ("only", "just")]
+    return replace(behaviour, phrase=[*behaviour.phrase, *words], rest=[*behaviour.rest, *words])
 
 
 def _likened(token: Token) -> bool:
@@ -370,9 +390,15 @@ def sarcastic_act(doc: Doc) -> Behaviour | None:
         if (
             token.tag_ == "VBG"
             and token.head.lower_ in ("for", "on")
-            and re.match(r"\s*(thanks|thank|congrats|congratulations|well done)", text)
+            and (
+                re.match(r"\s*(thanks|thank|congrats|congratulations|well done)", text)
+                # after an interjection: "Wow, thanks for remembering my birthday"
+                or token.head.head.lower_ in ("thanks", "thank", "congrats", "congratulations")
+            )
         ):
-            return behaviour_of(token, False, True, doc)
+            found = behaviour_of(token, False, True, doc)
+            # "thanks for remembering my birthday... a week late": the lateness hangs on "thanks"
+            return found and with_lateness(found, token.head.head)
         if (
             token.lower_ == "you"
             and token.head.lower_ == "of"
