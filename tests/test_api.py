@@ -37,7 +37,7 @@ def test_health(client: TestClient) -> None:
     # Both layers of the risk check are on: every risk rule runs, and the classifier is loaded.
     assert body["safety"]["patterns"] >= 16
     assert body["safety"]["skipped_patterns"] == []
-    assert body["safety"]["classifier"] == "bow-unigram"
+    assert body["safety"]["classifier"] == "bow-bigram"
 
 
 def test_rules_lists_every_rule_with_examples(client: TestClient) -> None:

@@ -81,16 +81,19 @@ def test_a_saved_model_read_onto_another_pipeline_scores_as_it_did(tmp_path: Pat
     assert read.predict(texts)[0, 0] > read.predict(texts)[1, 0]
 
 
-def test_a_model_of_single_words_scores_as_its_own_pass() -> None:
-    """Scores summed from each word's weights are the model's own: repeated words, words
-    never seen in training, and a text again once its words are known."""
+@pytest.mark.parametrize("ngrams", [1, 2])
+def test_scores_summed_from_weights_are_the_models_own(ngrams: int) -> None:
+    """Scores summed from each word's and each pair's weights are the model's own: repeated
+    words, words never seen in training, extras, and a text again once its words are known."""
     features = Features({"means": ("pill", "tablet")}, lemmas=True)
-    model = trained(features)
+    rows = TEXTS * 60
+    nlp = train([t for t, _ in rows], [{"RISK": y} for _, y in rows], LABELS, 3, features, ngrams)
+    model = BagOfWords.of(nlp, LABELS, features.lists)
     texts = ["i took the tablets", "pills pills pills", "an unseen zebra", "I TOOK THE PILLS!!"]
-    textcat = model.nlp.get_pipe("textcat_multilabel")
-    own = [textcat(features.doc(model.nlp, text)).cats["RISK"] for text in texts]
-    assert numpy.allclose(model.predict(texts)[:, 0], own, atol=1e-6)
-    assert numpy.allclose(model.predict(texts[::-1])[:, 0], own[::-1], atol=1e-6)
+    textcat = nlp.get_pipe("textcat_multilabel")
+    own = [textcat(features.doc(nlp, text)).cats["RISK"] for text in texts]
+    assert numpy.allclose(model.predict(texts)[:, 0], own, atol=1e-5)
+    assert numpy.allclose(model.predict(texts[::-1])[:, 0], own[::-1], atol=1e-5)
     assert len({round(score, 3) for score in own}) == len(own)  # four different scores
 
 
