@@ -206,7 +206,7 @@ class BagOfWords:
         return scores
 
     def _keys(self, tokens: Sequence[str]) -> list[tuple[str, ...]]:
-        singles = [(token,) for token in tokens]
+        singles: list[tuple[str, ...]] = [(token,) for token in tokens]
         return [*singles, *pairwise(tokens)] if self._pairs else singles
 
     def _learn(self, keys: Sequence[tuple[str, ...]]) -> None:
