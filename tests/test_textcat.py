@@ -120,12 +120,19 @@ def test_a_model_of_word_pairs_reads_the_order_of_words() -> None:
 
 @pytest.mark.parametrize("ngrams", [1, 2])
 def test_a_pair_of_sentences_scores_as_the_two_read_together(ngrams: int) -> None:
-    """A model of single words sums the pair from its sentences' scores, a model of word
-    pairs reads the pair as a text: either way, the same as the two read together."""
+    """Either model sums a pair from its two sentences' sums, changing only the word pairs
+    where their words and extras meet: the same as the model's own pass over the two read
+    together."""
+    features = Features({"means": ("pill", "tablet")}, lemmas=True)
     rows = TEXTS * 60
     texts, cats = [t for t, _ in rows], [{"RISK": y} for _, y in rows]
-    model = BagOfWords.of(train(texts, cats, LABELS, 3, PLAIN, ngrams=ngrams), LABELS)
-    sentences = ["i have pills here", "i took the bus", "i swallowed the pills"]
+    nlp = train(texts, cats, LABELS, 3, features, ngrams=ngrams)
+    model = BagOfWords.of(nlp, LABELS, features.lists)
+    sentences = ["i have pills here", "i took the bus", "i swallowed the tablets", "ok"]
     pairs = model.predict_with_pairs(sentences)[len(sentences) :, 0]
-    together = model.predict([f"{a} {b}" for a, b in itertools.pairwise(sentences)])[:, 0]
-    assert numpy.allclose(pairs, together, atol=1e-6)
+    textcat = nlp.get_pipe("textcat_multilabel")
+    together = [
+        textcat(features.doc(nlp, f"{a} {b}")).cats["RISK"]
+        for a, b in itertools.pairwise(sentences)
+    ]
+    assert numpy.allclose(pairs, together, atol=1e-5)

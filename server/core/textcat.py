@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
 from spacy.tokens import Doc
@@ -65,7 +66,7 @@ def sigmoid(odds: numpy.ndarray) -> numpy.ndarray:
     return 0.5 * (1 + numpy.tanh(odds / 2))
 
 
-MAX_WEIGHTS = 20_000  # words and pairs whose weights a model keeps at hand (~5 MiB)
+MAX_WEIGHTS = 50_000  # words and pairs whose weights a model keeps at hand (a few MiB)
 _SEVERAL = re.compile(r"[\s-]")  # an entry of more than one word
 
 
@@ -98,14 +99,19 @@ class Features:
 
     def words(self, nlp: Language, text: str) -> list[str]:
         """The text's own words, in lower case."""
-        return [token.text for token in nlp.make_doc(text.lower())]
+        # (read off as string ids: a Token object per word costs more than the lookup)
+        strings = nlp.vocab.strings
+        return [strings[orth] for orth in nlp.make_doc(text.lower()).to_array(ORTH).tolist()]
 
     def doc(self, nlp: Language, text: str) -> Doc:
         return Doc(nlp.vocab, words=self.tokens(self.words(nlp, text)))
 
     def tokens(self, words: Sequence[str]) -> list[str]:
         """What the model reads: the words, then the extras each of them brings."""
-        return [*words, *(extra for word in words for extra in self._extras(word))]
+        return [*words, *self.extras(words)]
+
+    def extras(self, words: Sequence[str]) -> list[str]:
+        return [extra for word in words for extra in self._extras(word)]
 
 
 PLAIN = Features({}, lemmas=False)
@@ -155,7 +161,10 @@ class BagOfWords:
         self._pairs = self.name != UNIGRAM
         linear = next(layer for layer in self._model.walk() if layer.name == "sparse_linear")
         self._bias = numpy.asarray(linear.get_param("b"), dtype=float)[self._columns]
-        self._weights: dict[tuple[str, ...], numpy.ndarray] = {}
+        # The weights read so far, a row each, and where each key's row is. (Rows of a matrix,
+        # not a dict of arrays: a draft's weights are then summed in one call.)
+        self._index: dict[tuple[str, ...], int] = {}
+        self._matrix = numpy.zeros((MAX_WEIGHTS, len(self._columns)), dtype=numpy.float32)
 
     @classmethod
     def of(
@@ -189,51 +198,82 @@ class BagOfWords:
             raise ValueError(f"{key} {value} is not between 0 and 1")
         return value
 
-    def _predict(self, texts: Sequence[str]) -> numpy.ndarray:
-        read = [self.features.tokens(self.features.words(self.nlp, text)) for text in texts]
-        keys = {key for tokens in read for key in self._keys(tokens)}
-        new = keys - self._weights.keys()
-        if new and len(self._weights) + len(new) > MAX_WEIGHTS:
-            self._weights.clear()  # a bound on memory; the words in use come back at once
-            new = keys
+    def _sums(self, key_lists: Sequence[Sequence[tuple[str, ...]]]) -> numpy.ndarray:
+        """For each list of keys, the sum of their weights (zero for none)."""
+        needed = {key for keys in key_lists for key in keys}
+        new = needed - self._index.keys()
+        if len(self._index) + len(new) > len(self._matrix):
+            self._index.clear()  # a bound on memory; the words in use come back at once
+            new = needed
+            if len(needed) > len(self._matrix):  # a draft longer than any the bound foresaw
+                self._matrix = numpy.zeros((len(needed), len(self._columns)), numpy.float32)
         if new:
             self._learn(sorted(new, key=len))  # words before the pairs made of them
-        scores = numpy.zeros((len(read), len(self._columns)))
-        for row, tokens in enumerate(read):
-            if tokens:  # a text with no words scores nothing
-                summed = numpy.sum([self._weights[key] for key in self._keys(tokens)], axis=0)
-                scores[row] = sigmoid(self._bias + summed)
-        return scores
+        sums = numpy.zeros((len(key_lists), len(self._columns)))
+        rows = [row for row, keys in enumerate(key_lists) if keys]
+        if rows:
+            flat = [self._index[key] for row in rows for key in key_lists[row]]
+            starts = numpy.cumsum([0, *(len(key_lists[row]) for row in rows[:-1])])
+            sums[rows] = numpy.add.reduceat(self._matrix[flat], starts, axis=0)
+        return sums
+
+    def _scores(self, sums: numpy.ndarray, read: Sequence[bool]) -> numpy.ndarray:
+        """The bias and the logistic; a text with no words scores nothing."""
+        return numpy.where(numpy.array(read)[:, None], sigmoid(self._bias + sums), 0.0)
 
     def _keys(self, tokens: Sequence[str]) -> list[tuple[str, ...]]:
         singles: list[tuple[str, ...]] = [(token,) for token in tokens]
         return [*singles, *pairwise(tokens)] if self._pairs else singles
+
+    def _joins(self, *blocks: Sequence[str]) -> list[tuple[str, ...]]:
+        """The word pairs where runs of tokens meet, read one after the other."""
+        runs = [run for run in blocks if run]
+        return [(a[-1], b[0]) for a, b in pairwise(runs)] if self._pairs else []
 
     def _learn(self, keys: Sequence[tuple[str, ...]]) -> None:
         """The weights of new words and pairs: a text of one word scores the bias and its
         weight; of a pair, the two words' weights as well."""
         docs = [Doc(self.nlp.vocab, words=list(key)) for key in keys]
         odds = log_odds(self._model.predict(docs)[:, self._columns]) - self._bias
+        index, matrix = self._index, self._matrix
         for key, weight in zip(keys, odds, strict=True):
             if len(key) == 2:
-                weight = weight - self._weights[key[:1]] - self._weights[key[1:]]
-            self._weights[key] = weight
+                weight = weight - matrix[index[key[:1]]] - matrix[index[key[1:]]]
+            index[key] = len(index)
+            matrix[index[key]] = weight
 
     def predict(self, texts: Sequence[str]) -> numpy.ndarray:
         """One row per text, one column per label (in the order given at load)."""
-        return self._predict(texts) if texts else numpy.zeros((0, len(self._columns)))
+        words = [self.features.words(self.nlp, text) for text in texts]
+        sums = self._sums([self._keys(self.features.tokens(w)) for w in words])
+        return self._scores(sums, [bool(w) for w in words])
 
     def predict_with_pairs(self, texts: Sequence[str]) -> numpy.ndarray:
-        """Rows for each text, then for each two neighbouring texts read together."""
-        singles = self.predict(texts)
-        if len(texts) < 2:
-            return singles
-        if self._pairs:  # the pair where the two texts meet counts too: read them as one
-            pairs = self.predict([f"{a} {b}" for a, b in pairwise(texts)])
-        else:
-            odds = log_odds(singles)
-            pairs = sigmoid(odds[:-1] + odds[1:] - self._bias)
-        return numpy.vstack([singles, pairs])
+        """Rows for each text, then for each two neighbouring texts read together.
+
+        A text is read as its words, then their extras; two texts together ("a b": the
+        tokenizer splits at spaces first) as a's words, b's words, a's extras, b's extras. So
+        the pair's sum is the two texts' sums with the word pairs where their runs meet
+        changed: no text is read twice."""
+        words = [self.features.words(self.nlp, text) for text in texts]
+        extras = [self.features.extras(w) for w in words]
+        n = len(texts)
+        sums = self._sums(
+            [
+                *(self._keys([*w, *e]) for w, e in zip(words, extras, strict=True)),
+                *(self._joins(w, e) for w, e in zip(words, extras, strict=True)),
+                *(
+                    self._joins(wa, wb, ea, eb)
+                    for (wa, ea), (wb, eb) in pairwise(zip(words, extras, strict=True))
+                ),
+            ]
+        )
+        own, joins, joined = sums[:n], sums[n : 2 * n], sums[2 * n :]
+        pairs = own[:-1] + own[1:] - joins[:-1] - joins[1:] + joined
+        read = [bool(w) for w in words]
+        return numpy.vstack(
+            [self._scores(own, read), self._scores(pairs, [a or b for a, b in pairwise(read)])]
+        )
 
 
 # --------------------------------------------------------------------------------- training
