@@ -4,6 +4,7 @@ reads word classes is loaded."""
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy
@@ -136,3 +137,23 @@ def test_a_pair_of_sentences_scores_as_the_two_read_together(ngrams: int) -> Non
         for a, b in itertools.pairwise(sentences)
     ]
     assert numpy.allclose(pairs, together, atol=1e-5)
+
+
+def test_threads_scoring_at_once_get_the_scores_of_one_at_a_time() -> None:
+    """The server scores drafts on several threads, and a text's word weights are learnt and
+    dropped as it goes (the bound is small here, so they are dropped often): each thread must
+    still get the scores it would get alone."""
+    features = Features({"means": ("pill", "tablet")}, lemmas=True)
+    rows = TEXTS * 60
+    nlp = train([t for t, _ in rows], [{"RISK": y} for _, y in rows], LABELS, 3, features, 2)
+    model = BagOfWords.of(nlp, LABELS, features.lists)
+    words = "i took the pills bus tablets here have swallowed my pride tickets".split()
+    texts = [
+        " ".join(words[(i * 7 + j) % len(words)] for j in range(3 + i % 5)) for i in range(400)
+    ]
+    alone = [float(model.predict([text])[0, 0]) for text in texts]
+    model._matrix = model._matrix[:40]  # room for about two texts' words and pairs
+    model._index.clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda text: float(model.predict([text])[0, 0]), texts * 5))
+    assert numpy.allclose(together, alone * 5, atol=1e-5)
