@@ -3,7 +3,7 @@
 lemminflect parses each of its two tables (lemma -> inflections, word -> lemmas) into nested
 dicts of tuples on first use: 51 MiB and half a second per process, for the few hundred
 lookups a rule set and a rewrite need. Here each table stays as its sorted text lines, read
-once (about 9 MiB), and only the lines of a word that is looked up are parsed, with
+once (3 MiB), and only the lines of a word that is looked up are parsed, with
 lemminflect's own codecs. Its rules for unknown words, its overrides and its hand-written forms
 of "be" and the modals are unchanged. Every caller reaches lemminflect through this module, so
 the compact tables are in place before the first lookup.
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import lemminflect
+import numpy as np
 from lemminflect import config
 from lemminflect.codecs.InflectionLUCodec import InflectionLUCodec
 from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
@@ -29,8 +30,38 @@ from lemminflect.core.LexicalUtils import categoryToUPos
 Forms = dict[str, tuple[str, ...]]
 
 
-def _word(line: str) -> str:
-    return line[: line.index(",")]
+class _SortedLines:
+    """The sorted lines of a table as one block of UTF-8 bytes and the offset of each line:
+    3 MiB for both tables, where a list of 120,000 strings took 10 MiB of every worker."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+        if not data.endswith(b"\n"):
+            ends = np.append(ends, len(data))
+        self._starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int32)
+        self._ends = ends.astype(np.int32)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def word(self, index: int) -> bytes:
+        start = int(self._starts[index])
+        return self._data[start : self._data.index(b",", start)]
+
+    def line(self, index: int) -> str:
+        return self._data[int(self._starts[index]) : int(self._ends[index])].decode("utf-8")
+
+    def lines_of(self, word: str) -> list[str]:
+        """The lines whose first field is `word` (UTF-8 keeps the order of code points, so
+        the bytes sort as the text does)."""
+        key = word.encode("utf-8")
+        index = bisect_left(range(len(self)), key, key=self.word)
+        found = []
+        while index < len(self) and self.word(index) == key:
+            found.append(self.line(index))
+            index += 1
+        return found
 
 
 class _Table:
@@ -41,15 +72,15 @@ class _Table:
     def __init__(self, path: str | Path, parse: Callable[[list[str]], Forms]) -> None:
         self._path = path
         self._parse = parse
-        self._lines: list[str] | None = None
+        self._lines: _SortedLines | None = None
         self.extra: dict[str, Forms] = {}  # whole entries that replace the table's
         # lemminflect copies what it is given, so a parsed entry can be handed out again.
         self._parsed = lru_cache(maxsize=4096)(self._lookup)
 
-    def _read(self) -> list[str]:
+    def _read(self) -> _SortedLines:
         if self._lines is None:
-            with gzip.open(self._path, "rt", encoding="utf-8") as handle:
-                self._lines = handle.read().splitlines()
+            with gzip.open(self._path, "rb") as handle:
+                self._lines = _SortedLines(handle.read())
         return self._lines
 
     def get(self, word: str, default: Any = None) -> Any:
@@ -59,12 +90,7 @@ class _Table:
         return default if found is None else found
 
     def _lookup(self, word: str) -> Forms | None:
-        lines = self._read()
-        index = bisect_left(lines, word, key=_word)
-        found = []
-        while index < len(lines) and _word(lines[index]) == word:
-            found.append(lines[index])
-            index += 1
+        found = self._read().lines_of(word)
         return self._parse(found) if found else None
 
 
