@@ -132,8 +132,11 @@ def test_everything_typed_is_assessed_together(mend: Mend) -> None:
 class FixedClassifier(RiskClassifier):
     """A classifier that gives every draft the same scores: the vote, tested on its own."""
 
-    def __init__(self, risk: float, urgent: float, kind: str = "abuse") -> None:
+    def __init__(
+        self, risk: float, urgent: float, kind: str = "abuse", rule_floor: float = 0.0
+    ) -> None:
         self.threshold, self.urgent_threshold, self.name = 0.5, 0.5, "fixed"
+        self.rule_floor = rule_floor
         self._risk, self._urgent, self._kind = risk, urgent, kind
 
     def score(self, sentences: Any) -> Any:
@@ -170,6 +173,29 @@ def test_either_layer_gives_at_least_a_check_in(mend: Mend) -> None:
     assert found is not None
     assert found.found_by == ("patterns",)
     assert only_rules.assess(calm) is None
+
+
+def test_a_rule_match_counts_where_the_classifier_does_not_read_it_as_safe(mend: Mend) -> None:
+    line = "he hit me again"
+    assert mend.engine.analyze(line).risk, "a risk rule matches the line"
+    for score, counted in ((0.29, False), (0.30, True), (0.45, True)):
+        floored = with_classifier(mend, FixedClassifier(risk=score, urgent=0.1, rule_floor=0.3))
+        found = floored.assess(line)
+        assert (found is not None) is counted, score
+        if found is not None:
+            assert found.found_by == ("patterns",)
+            assert found.rules
+
+
+def test_the_shipped_model_keeps_rule_matches_below_its_own_threshold(mend: Mend) -> None:
+    """The floor sits below the threshold, or the rules could never add an alarm; and a plain
+    rule match the classifier also worries about is reported by both layers."""
+    classifier = mend.risk.classifier
+    assert classifier is not None
+    assert 0.0 < classifier.rule_floor < classifier.threshold
+    found = mend.assess("I make myself sick after dinner most nights.")
+    assert found is not None
+    assert set(found.found_by) == {"patterns", "classifier"}
 
 
 def test_urgent_needs_signs_that_it_is_happening_now(mend: Mend) -> None:

@@ -5,9 +5,10 @@ up in any draft. Two independent layers look for it on the one reading of the dr
 1. the risk rules (rules/safety/<kind>/*.yaml), run by the engine beside the blame rules:
    who does what to whom, in classes of words, with their own must and must-not examples;
 2. the classifier (classifier.py), which generalises to wordings no rule names.
-A draft either layer finds gets at least the gentle check-in. Urgent needs evidence that it is
-happening now: a rule that is urgent in itself or found beside words of immediacy, or the
-classifier's URGENT score with such words in the draft. The answer never blocks anything;
+A draft the classifier scores at its threshold, or one a rule matches that the classifier does
+not read as plainly safe (a score at its rule floor), gets at least the gentle check-in. Urgent
+needs evidence that it is happening now: a rule that is urgent in itself or found beside words
+of immediacy, or the classifier's URGENT score with such words in the draft. The answer never blocks anything;
 callers show the pointer and let the person keep going. Nothing here logs text.
 """
 
@@ -81,8 +82,16 @@ class RiskCheck:
 
     def assess(self, *analyses: Analysis) -> Safety | None:
         """The answer for everything one person typed (a draft, and any answers with it)."""
-        matches = [match for analysis in analyses for match in analysis.risk]
         scores = [self._scores(analysis) for analysis in analyses]
+        # A rule's match counts unless the classifier reads that text as plainly safe: rules
+        # match wordings, which jokes and idioms share ("I nearly died laughing").
+        floor = self.classifier.rule_floor if self.classifier else 0.0
+        matches = [
+            match
+            for analysis, found in zip(analyses, scores, strict=True)
+            if found.risk >= floor
+            for match in analysis.risk
+        ]
         flagged = [s for s in scores if self.classifier and s.risk >= self.classifier.threshold]
         if not matches and not flagged:
             return None

@@ -45,14 +45,18 @@ class Scores:
 class RiskClassifier:
     """Scores, from 0 to 1, how likely a draft is to need a pointer to help.
 
-    The thresholds were chosen by the training script's cross-validation and are stored with
-    the model."""
+    The thresholds (the score that alarms alone, the score a rule's match needs beside it, and
+    the URGENT score) were chosen by the training script's cross-validation and are stored
+    with the model."""
 
     def __init__(self, model: BagOfWords) -> None:
         self.model = model
         self.name = model.name
         self.threshold = model.threshold("threshold")
         self.urgent_threshold = model.threshold("urgent_threshold")
+        # A risk rule's match counts when the draft scores at least this (0 for a model
+        # trained before the floor: every match counts).
+        self.rule_floor = float(model.meta.get("rule_floor", 0.0))
 
     @classmethod
     def load(
