@@ -8,8 +8,9 @@ up in any draft. Two independent layers look for it on the one reading of the dr
 A draft the classifier scores at its threshold, or one a rule matches that the classifier does
 not read as plainly safe (a score at its rule floor), gets at least the gentle check-in. Urgent
 needs evidence that it is happening now: a rule that is urgent in itself or found beside words
-of immediacy, or the classifier's URGENT score with such words in the draft. The answer never blocks anything;
-callers show the pointer and let the person keep going. Nothing here logs text.
+of immediacy, or the classifier's URGENT score with such words in the draft. The answer never
+blocks anything; callers show the pointer and let the person keep going. Nothing here logs
+text.
 """
 
 from __future__ import annotations
