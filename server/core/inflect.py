@@ -36,11 +36,9 @@ class _SortedLines:
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-        if not data.endswith(b"\n"):
-            ends = np.append(ends, len(data))
-        self._starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int32)
-        self._ends = ends.astype(np.int32)
+        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+        starts = np.concatenate(([0], newlines + 1))
+        self._starts = starts[starts < len(data)].astype(np.int32)
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -50,7 +48,9 @@ class _SortedLines:
         return self._data[start : self._data.index(b",", start)]
 
     def line(self, index: int) -> str:
-        return self._data[int(self._starts[index]) : int(self._ends[index])].decode("utf-8")
+        start = int(self._starts[index])
+        end = self._data.find(b"\n", start)
+        return self._data[start : end if end >= 0 else None].decode("utf-8")
 
     def lines_of(self, word: str) -> list[str]:
         """The lines whose first field is `word` (UTF-8 keeps the order of code points, so
