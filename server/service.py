@@ -22,7 +22,8 @@ from server.coach.texts import CoachTexts
 from server.detect.engine import Analysis, Engine, Flag, load_engine
 from server.rewrite.compose import compose
 from server.rewrite.model import Answers, Rewrite
-from server.rules.load import RuleSet, load_rules
+from server.rules.cache import load_rules_cached
+from server.rules.load import RuleSet
 from server.rules.schema import Severity
 from server.safety.check import RiskCheck
 from server.safety.classifier import RiskClassifier
@@ -97,7 +98,7 @@ class Mend:
 
     @classmethod
     def load(cls, settings: Settings, ruleset: RuleSet | None = None) -> Mend:
-        ruleset = ruleset or load_rules(settings.rules_dir)
+        ruleset = ruleset or load_rules_cached(settings.rules_dir, settings.cache_dir)
         engine = load_engine(settings, ruleset)
         log.info("model %s, %d rules active", engine.pipeline.name, len(engine.rules))
         safety = settings.rules_dir / "safety"

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +14,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def _default_data_dir() -> Path:
     """Where Mend keeps what it must keep (workshop rooms): the XDG data folder."""
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "mend"
+
+
+def _default_cache_dir() -> Path:
+    """Where Mend keeps what it can rebuild (the loaded rules): the XDG cache folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "mend"
 
 
@@ -51,6 +57,10 @@ class Settings(BaseSettings):
         default_factory=_default_data_dir,
         description="Folder for workshop rooms (rooms.sqlite3) when MEND_ROOMS_URL is not set.",
     )
+    cache_dir: Path | None = Field(
+        default_factory=_default_cache_dir,
+        description="Folder for the loaded rules, kept between start-ups; empty: no cache.",
+    )
     rooms_url: str | None = Field(
         default=None,
         pattern=r"^rediss?://",
@@ -78,6 +88,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Joins one client address may make per minute (a venue's wifi shares one).",
     )
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ from server.settings import Settings
 
 @pytest.fixture(scope="session", autouse=True)
 def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Rooms opened by any test go to a temporary folder, never the tester's own."""
+    """Rooms opened and rules cached by any test go to temporary folders, never the tester's
+    own."""
     patch = pytest.MonkeyPatch()
     patch.setenv("MEND_DATA_DIR", str(tmp_path_factory.mktemp("mend-data")))
+    patch.setenv("MEND_CACHE_DIR", str(tmp_path_factory.mktemp("mend-cache")))
     yield
     patch.undo()
 

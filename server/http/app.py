@@ -25,7 +25,8 @@ from server.http.middleware import AccessLog, BodyLimit, SecurityHeaders
 from server.rooms.quiz import Quiz
 from server.rooms.service import Rooms
 from server.rooms.store import open_store
-from server.rules.load import RuleSet, load_rules
+from server.rules.cache import load_rules_cached
+from server.rules.load import RuleSet
 from server.service import Mend
 from server.settings import Settings
 
@@ -101,7 +102,9 @@ def create_app(settings: Settings | None = None, mend: Mend | None = None) -> Fa
     """The app. With `mend`, one loaded before (see server/http/prefork.py), that service is
     used; otherwise each process loads its own when it starts serving."""
     settings = settings or Settings()
-    ruleset = mend.engine.ruleset if mend else load_rules(settings.rules_dir)
+    ruleset = (
+        mend.engine.ruleset if mend else load_rules_cached(settings.rules_dir, settings.cache_dir)
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
