@@ -11,7 +11,8 @@
    worker (resident, and proportional: Mend's workers share the model they were forked with),
    and the throughput ratio.
 Start-up is printed for both: until /health answers with one worker, and until both of two
-workers have their model loaded.
+workers have their model loaded. Mend's is printed twice with one worker: the first start,
+with an empty rules cache (a fresh install, or rules just edited), and the next.
 Both servers are started and stopped here. Timings are figures to read, not pass/fail tests.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -59,6 +61,7 @@ def percentile(values: list[float], q: float) -> float:
 class Server:
     name: str
     command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None  # the server's stderr, where uvicorn says a worker started
@@ -79,6 +82,7 @@ class Server:
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=handle,
+            env={**os.environ, **self.env},
             start_new_session=True,
         )
         os.close(handle)
@@ -166,15 +170,22 @@ def _memory_kib(pid: int, field: str) -> int:
     return 0
 
 
+# Mend's rules cache for this run: empty at first, as on a fresh install.
+CACHE = tempfile.mkdtemp(prefix="bench-mend-cache-")
+
+
 def servers() -> tuple[Server, Server]:
     python = sys.executable
-    mend = Server("mend", [python, "-m", "server.cli", "serve"])
+    mend = Server("mend", [python, "-m", "server.cli", "serve"], {"MEND_CACHE_DIR": CACHE})
     uvicorn = [python, "-m", "uvicorn", "bare_app:create_app", "--factory"]
     bare = Server("bare", [*uvicorn, "--app-dir", str(BENCH), "--host", "127.0.0.1"])
     return mend, bare
 
 
 def latency(rounds: int) -> None:
+    first = servers()[0].start(1)
+    first.stop()
+    print(f"ready (1 worker, first start, empty rules cache): mend {first.ready_s:.2f} s")
     mend, bare = (server.start(1) for server in servers())
     try:
         print(f"ready (1 worker): mend {mend.ready_s:.2f} s, bare {bare.ready_s:.2f} s")
@@ -294,6 +305,7 @@ def main() -> int:
     latency(args.rounds)
     if not args.skip_load:
         load(args.seconds)
+    shutil.rmtree(CACHE)
     return 0
 
 
