@@ -240,6 +240,25 @@ def test_a_label_is_neither_a_greeting_nor_a_topic(engine: Engine, draft: str) -
 
 
 @pytest.mark.parametrize(
+    ("draft", "keeps", "drops"),
+    [
+        # what an opinion is about is its subject, not the verdict on it
+        ("Typical of your generation to think therapy is for weak people.", "therapy", "weak"),
+        ("All you boomers think renting is throwing money away.", "renting", "boomers"),
+        # a label the writer reports being given is not a label on the listener
+        ("You think quitting law school means I'm lazy.", "law school", "the work falls"),
+    ],
+)
+def test_an_opinion_is_rewritten_about_its_subject(
+    engine: Engine, draft: str, keeps: str, drops: str
+) -> None:
+    result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)
+    first = result.suggestions[0].text
+    assert keeps in first, first
+    assert drops not in first, first
+
+
+@pytest.mark.parametrize(
     ("typed", "said"),
     [
         # said to her, with the time after the act

@@ -106,6 +106,9 @@ def topic_phrase(docs: Sequence[Doc]) -> str | None:
             # "you just want to control who I marry" -> "who I marry"
             if token.lemma_.lower() in MENTAL_VERBS and token.pos_ == "VERB":
                 for inner in (c for c in token.children if c.dep_ in ("xcomp", "ccomp")):
+                    # "you think therapy is for weak people" -> "therapy"
+                    if inner.dep_ == "ccomp" and (about := _opinion_of(inner)):
+                        return about
                     for part in inner.children:
                         if part.dep_ in ("ccomp", "dobj") and part.i > inner.i:
                             if about := _opinion_of(part):
@@ -187,15 +190,26 @@ def block_topic(block: Block, lexicons: Lexicons) -> str | None:
     return topic
 
 
+SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+
+
 def _opinion_of(clause: Token) -> str | None:
     """ "you think Sam isn't good enough for me" -> "Sam": what an opinion is about is its
     subject, not the opinion ("who I marry" is a matter of its own)."""
     if clause.left_edge.tag_ in ("WP", "WRB", "WDT"):
         return None
-    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    if subject is None or subject.pos_ not in ("NOUN", "PROPN") or is_vague(subject):
+    subject = next((c for c in clause.children if c.dep_ in SUBJECTS), None)
+    if subject is None or is_vague(subject):
         return None
-    return words_of(drop_absolutes(list(subject.subtree)))
+    # a thing, or a doing ("you think quitting law school means I'm lazy")
+    if subject.pos_ not in ("NOUN", "PROPN") and subject.tag_ != "VBG":
+        return None
+    # The parser may cut a doing from its object ("quitting" | "law school"): every subject
+    # before the verb, as one run of words.
+    before = [c for c in clause.children if c.dep_ in SUBJECTS and c.i < clause.i] or [subject]
+    doc = clause.doc
+    words = doc[min(c.left_edge.i for c in before) : max(c.right_edge.i for c in before) + 1]
+    return words_of(drop_absolutes(list(words)))
 
 
 def _named(token: Token) -> bool:
@@ -231,15 +245,26 @@ def _genuine_after_feel(docs: Iterable[Doc], genuine: set[str]) -> list[str]:
     ]
 
 
-def label_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
+def label_words(block: Block, lexicons: Lexicons) -> list[str]:
+    """The labels the flags put on the listener, in the rewrite table ("you're so lazy"); not
+    one the writer reports being given ("you think quitting means I'm lazy")."""
     labels = lexicons.rewrite.labels
+    given = {t.lower_ for doc in block.docs for t in doc if _said_of_writer(t)}
     return [
         word
-        for flag in flags
+        for flag in block.flags
         if flag.rule.category == "labels"
         for word in re.findall(r"[a-z]+", flag.text.lower())
-        if word in labels
+        if word in labels and word not in given
     ]
+
+
+def _said_of_writer(token: Token) -> bool:
+    """ "I'm lazy", "I'm a bad daughter": the word describes the writer."""
+    word = token.head if token.dep_ in ("amod", "compound") else token
+    if word.dep_ not in ("acomp", "attr"):
+        return False
+    return any(c.dep_ == "nsubj" and c.lower_ in ("i", "me") for c in word.head.children)
 
 
 @dataclass(frozen=True)
@@ -268,7 +293,7 @@ def feelings_and_needs(
     feelings += _genuine_after_feel(block.docs, genuine)
     if matter is not None:
         feelings += matter.feelings
-    for word in label_words(block.flags, lexicons):
+    for word in label_words(block, lexicons):
         feelings += tables.labels[word].feelings
         needs += tables.labels[word].needs
     happens = behaviour is not None and not (behaviour.negated or behaviour.lemma in ABSENCE_VERBS)

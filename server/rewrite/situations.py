@@ -186,7 +186,7 @@ def read_situations(
         if clause and all(clause != s.text for s in found):
             found.append(Situation(clause, False, is_past(clause, doc)))
     topic = block_topic(block, lexicons)
-    for word in label_words(block.flags, lexicons):
+    for word in label_words(block, lexicons):
         situation = lexicons.rewrite.labels[word].situation
         situation = situation.replace("{topic}", topic or "my life")
         situation = situation.replace("{about}", f" about {topic}" if topic else "")
