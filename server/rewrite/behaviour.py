@@ -396,7 +396,7 @@ def sarcastic_act(doc: Doc) -> Behaviour | None:
                 or token.head.head.lower_ in ("thanks", "thank", "congrats", "congratulations")
             )
         ):
-            found = behaviour_of(token, False, True, doc)
+            found = behaviour_of(token, _did_not_happen(token, doc), True, doc)
             # "thanks for remembering my birthday... a week late": the lateness hangs on "thanks"
             return found and with_lateness(found, token.head.head)
         if (
@@ -408,6 +408,24 @@ def sarcastic_act(doc: Doc) -> Behaviour | None:
             if verb.pos_ == "VERB":
                 return behaviour_of(verb, False, True, doc)
     return None
+
+
+# Acts of showing up for someone: mock thanks for one, said bare, mean it never came
+# ("Thanks so much for coming to my graduation", "thanks for calling on my birthday").
+SHOWING_UP = frozenset(
+    "come show visit call ring text reply answer remember ask help invite include check "
+    "listen support attend write".split()
+)
+
+
+def _did_not_happen(act: Token, doc: Doc) -> bool:
+    """Whether mock thanks for `act` say it did not happen: an act of showing up, with
+    nothing that says how it did happen ("finally", "a week late", "and left after an hour")."""
+    if verb_lemma(act) not in SHOWING_UP:
+        return False
+    if any(t.lower_ in ("late", "finally", "eventually", "early") for t in doc):
+        return False
+    return not any(c.dep_ in ("advmod", "conj", "advcl") for c in act.children)
 
 
 def missing_act(doc: Doc) -> Behaviour | None:
