@@ -241,20 +241,39 @@ def not_known(doc: Doc) -> str | None:
     return None
 
 
-def made_about(doc: Doc) -> str | None:
+def made_about(doc: Doc) -> Situation | None:
     """ "Why do you always make Christmas about you?" -> "Christmas gets planned around what
-    you want"."""
-    match = re.search(
-        r"\bmake (?:it|this|everything|(?:the |my |our )?(\w+)) (?:all )?about (?:you|yourself)\b",
-        doc.text,
-        re.I,
-    )
-    if not match:
-        return None
-    thing = match.group(1)
-    return (
-        f"{thing} gets planned around what you want" if thing else "plans go around what you want"
-    )
+    you want"; "Way to make my engagement dinner all about your knee surgery" -> "my engagement
+    dinner turned into talk about your knee surgery"."""
+    for make in (t for t in doc if t.lemma_.lower() == "make"):
+        obj = next((c for c in make.children if c.dep_ == "dobj"), None)
+        if obj is None:
+            continue
+        # "about" on the verb, or on its object ("making my engagement | about your divorce")
+        about = next(
+            (
+                c
+                for c in (*make.children, *obj.children)
+                if c.dep_ == "prep" and c.lower_ == "about"
+            ),
+            None,
+        )
+        target = next((c for c in about.children if c.dep_ == "pobj"), None) if about else None
+        if about is None or target is None:
+            continue
+        vague = obj.lower_ in ("it", "this", "that", "everything")
+        before = [t for t in obj.subtree if t.i < about.i]  # not "about ..." itself
+        thing = None if vague else words_of(drop_absolutes(before))
+        if target.lower_ in ("you", "yourself"):
+            planned = f"{thing} gets planned" if thing else "plans go"
+            return Situation(f"{planned} around what you want", False, False)
+        if thing:
+            # "made", "making", "way to make": one occasion; "you always make": each time
+            each_time = make.tag_ in ("VBZ", "VBP")
+            turned = "turns" if each_time else "turned"
+            subject = words_of(list(target.subtree))
+            return Situation(f"{thing} {turned} into talk about {subject}", False, not each_time)
+    return None
 
 
 def would_be(doc: Doc) -> str | None:
@@ -340,11 +359,10 @@ def readings(
                 if moment and moment.lower().startswith(("when ", "whenever ")):
                     figure = f"{moment.split(maxsplit=1)[1]} and {figure}"
                 figures.append(Situation(figure, True, False))
-        situations += [s for s in (own_act(doc), made_to(doc)) if s is not None]
+        situations += [s for s in (own_act(doc), made_to(doc), made_about(doc)) if s]
         found = [
             would_be(doc),
             fault_clause(doc),
-            made_about(doc),
             not_known(doc),
             hard_for_me(doc),
         ]
