@@ -247,9 +247,20 @@ def test_a_label_is_neither_a_greeting_nor_a_topic(engine: Engine, draft: str) -
         ("All you boomers think renting is throwing money away.", "renting", "boomers"),
         # a label the writer reports being given is not a label on the listener
         ("You think quitting law school means I'm lazy.", "law school", "the work falls"),
+        # what the talk turns to, without the verdict on how it goes
+        (
+            "Why does every phone call turn into a lecture about my love life?",
+            "when a phone call turns to my love life",
+            "lecture",
+        ),
+        (
+            "Way to make my engagement dinner all about your knee surgery.",
+            "when my engagement dinner turned into talk about your knee surgery",
+            "way to",
+        ),
     ],
 )
-def test_an_opinion_is_rewritten_about_its_subject(
+def test_a_matter_is_rewritten_about_its_subject(
     engine: Engine, draft: str, keeps: str, drops: str
 ) -> None:
     result = compose(engine.analyze(draft), Answers(), engine.ruleset.lexicons, engine.clean_many)

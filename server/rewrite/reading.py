@@ -276,6 +276,34 @@ def made_about(doc: Doc) -> Situation | None:
     return None
 
 
+def turned_into(doc: Doc) -> Situation | None:
+    """ "Why does every phone call turn into a lecture about my love life?" -> "a phone call
+    turns to my love life": what the talk turns to, without the verdict on how ("a lecture",
+    "another fight")."""
+    for turn in (t for t in doc if t.lemma_.lower() == "turn"):
+        subject = next((c for c in turn.children if c.dep_ == "nsubj"), None)
+        into = next((c for c in turn.children if c.dep_ == "prep" and c.lower_ == "into"), None)
+        verdict = next((c for c in into.children if c.dep_ == "pobj"), None) if into else None
+        about = (
+            next((c for c in verdict.children if c.dep_ == "prep" and c.lower_ == "about"), None)
+            if verdict
+            else None
+        )
+        target = next((c for c in about.children if c.dep_ == "pobj"), None) if about else None
+        if subject is None or target is None or subject.pos_ not in ("NOUN", "PROPN"):
+            continue
+        words = list(subject.subtree)
+        # "every phone call" -> "a phone call"
+        each = words[0].lower_ in ("every", "each")
+        thing = ("a " if each else "") + words_of(drop_absolutes(words[1:] if each else words))
+        if words[0].is_sent_start and words[0].pos_ != "PROPN":
+            thing = thing[:1].lower() + thing[1:]  # mid-sentence now: "when dinner turned"
+        past = turn.tag_ == "VBD"
+        turns = "turned" if past else "turns"
+        return Situation(f"{thing} {turns} to {words_of(list(target.subtree))}", False, past)
+    return None
+
+
 def would_be(doc: Doc) -> str | None:
     """ "A normal mother would be happy for me" -> "I can't tell that you're happy for me"."""
     match = re.search(
@@ -359,7 +387,9 @@ def readings(
                 if moment and moment.lower().startswith(("when ", "whenever ")):
                     figure = f"{moment.split(maxsplit=1)[1]} and {figure}"
                 figures.append(Situation(figure, True, False))
-        situations += [s for s in (own_act(doc), made_to(doc), made_about(doc)) if s]
+        situations += [
+            s for s in (own_act(doc), made_to(doc), made_about(doc), turned_into(doc)) if s
+        ]
         found = [
             would_be(doc),
             fault_clause(doc),
