@@ -137,6 +137,12 @@ def _replacement(
         return "you're"
     if lower == "ur":
         return "your"
+    # "thx 4 nothing", "thank u 4 coming": texting's "4" for "for", only after thanks
+    if lower == "4" and (
+        previous in ("thanks", "thx", "thnx")
+        or [w.lower() for w in words[index - 2 : index]] in (["thank", "you"], ["thank", "u"])
+    ):
+        return "for"
     if lower == "y" and following in _QUESTION_AFTER_Y:
         return "why"
     if lower == "ill" and following in _AFTER_ILL:  # "and ill block you"; "I'm ill" stays
