@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from server.core.normalize import normalize
 from server.detect.engine import Engine, UnknownProfileError, UnknownRuleError
+from server.detect.learned import BlameClassifier, Verdict
 from server.detect.reading import split_sentences
 from server.rules.schema import Severity
 
@@ -379,3 +381,42 @@ def test_a_dependency_rule_skipped_by_its_required_values_could_not_have_matched
                 skipped += 1
                 assert not matches.matcher(doc), doc.text
     assert skipped > 100  # the check does skip: it is not vacuous
+
+
+class FixedBlameClassifier(BlameClassifier):
+    """Scores each sentence as told (0 for any other): the engine's vote, tested on its own."""
+
+    def __init__(self, scores: dict[str, float], rule_floor: float) -> None:
+        self.name, self.threshold, self.rule_floor = "fixed", 0.9, rule_floor
+        self._scores = scores
+
+    def read(self, sentences: Sequence[str]) -> list[Verdict]:
+        return [Verdict(i, "absolutes", self._scores.get(s, 0.0)) for i, s in enumerate(sentences)]
+
+
+def test_a_rule_flag_stands_where_the_classifier_does_not_read_the_sentence_as_clean(
+    engine: Engine,
+) -> None:
+    praise, blame = "You always make the house smell like Christmas.", "You never call me back."
+    rules_alone = Engine(engine.pipeline, engine.ruleset)
+    assert [f.text for f in rules_alone.analyze(f"{praise} {blame}").flags] == [
+        "You always",
+        "You never",
+    ]
+    for praise_score, kept in ((0.049, ["You never"]), (0.05, ["You always", "You never"])):
+        fixed = FixedBlameClassifier({praise: praise_score, blame: 0.5}, rule_floor=0.05)
+        vetted = Engine(engine.pipeline, engine.ruleset, fixed)
+        assert [f.text for f in vetted.analyze(f"{praise} {blame}").flags] == kept, praise_score
+    # without a floor (a model trained before there was one) every rule flag stands
+    unfloored = Engine(engine.pipeline, engine.ruleset, FixedBlameClassifier({}, rule_floor=0.0))
+    assert len(unfloored.analyze(f"{praise} {blame}").flags) == 2
+    # Mend's own suggestions are checked strictly: the classifier reads them as clean (it was
+    # trained to), so a rule's flag in one must count all the same
+    vetted = Engine(engine.pipeline, engine.ruleset, FixedBlameClassifier({}, rule_floor=0.05))
+    assert vetted.clean_many([praise]) == [False]
+    assert not vetted.analyze(praise).flags
+
+
+def test_the_shipped_rule_floor_lies_under_the_threshold(engine: Engine) -> None:
+    assert engine.learned is not None
+    assert 0.0 < engine.learned.rule_floor < engine.learned.threshold

@@ -193,8 +193,11 @@ class Engine:
         disable: Collection[str] = (),
         *,
         full_parse: bool = True,
+        vet_rules: bool = True,
     ) -> list[Analysis]:
-        """Analyse several texts with one pass of the pipeline (it works best in batches)."""
+        """Analyse several texts with one pass of the pipeline (it works best in batches).
+        vet_rules=False keeps every rule flag, whatever the classifier reads (see
+        clean_many)."""
         chosen = self.profile(profile)
         unknown = set(disable) - {rule.id for rule in (*self.ruleset.rules, *self.ruleset.learned)}
         if unknown:
@@ -202,7 +205,7 @@ class Engine:
         enabled = set(self.detector.rules) - set(disable)
         readings = self.reader.read_many(texts, enabled, full_parse=full_parse)
         return [
-            self._analysis(text, reading, chosen, min_severity, set(disable))
+            self._analysis(text, reading, chosen, min_severity, set(disable), vet_rules)
             for text, reading in zip(texts, readings, strict=True)
         ]
 
@@ -213,6 +216,7 @@ class Engine:
         profile: Profile,
         min_severity: Severity,
         disabled: set[str],
+        vet_rules: bool,
     ) -> Analysis:
         """Flags and risk matches, on the reading with the sentences only the classifier
         flagged parsed too."""
@@ -229,12 +233,13 @@ class Engine:
                     continue
                 rule = self.rules[match.rule_id]
                 found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
-        learned, reading = self._learned_flags(text, reading, found, quoted, profile, disabled)
-        found += learned
+        found, reading = self._second_reading(
+            text, reading, found, quoted, profile, disabled, vet_rules
+        )
         flags = [f for f in resolve_overlaps(found) if f.severity.rank >= min_severity.rank]
         return Analysis(text, reading, tuple(flags), profile.name, self._risk(reading))
 
-    def _learned_flags(
+    def _second_reading(
         self,
         text: str,
         reading: Reading,
@@ -242,11 +247,14 @@ class Engine:
         quoted: list[tuple[int, int]],
         profile: Profile,
         disabled: set[str],
+        vet_rules: bool,
     ) -> tuple[list[Flag], Reading]:
-        """The classifier's flags: whole sentences no rule flagged, outside quotes; and the
-        reading with those sentences parsed."""
+        """The rules' flags the classifier lets stand (with vet_rules, those in sentences it
+        scores at least its rule floor; else all), and its own: whole sentences no rule flagged,
+        outside quotes, scoring at least its threshold; and the reading with those sentences
+        parsed."""
         if self.learned is None:
-            return [], reading
+            return flagged, reading
         normalized = reading.normalized
         spans = []  # (sentence start in the normalised text, stripped text, original range)
         for start, end in reading.spans:
@@ -256,29 +264,34 @@ class Engine:
                 continue
             left = start + piece.index(stripped)
             original = normalized.to_original(left, left + len(stripped))
-            if any(f.start < original[1] and original[0] < f.end for f in flagged) or any(
+            if not any(
                 q_start <= original[0] and original[1] <= q_end for q_start, q_end in quoted
             ):
-                continue
-            spans.append((start, stripped, original))
-        verdicts = [
-            verdict
-            for verdict in self.learned.verdicts([stripped for _, stripped, _ in spans])
-            if self._learned_rules[verdict.category].id not in disabled
-        ]
+                spans.append((start, stripped, original))
+        kept, verdicts = list(flagged), []
+        for verdict in self.learned.read([stripped for _, stripped, _ in spans]):
+            low, high = spans[verdict.index][2]
+            here = [f for f in flagged if f.start < high and low < f.end]
+            if here:
+                if vet_rules and verdict.score < self.learned.rule_floor:
+                    kept = [f for f in kept if f not in here]
+            elif (
+                verdict.score >= self.learned.threshold
+                and self._learned_rules[verdict.category].id not in disabled
+            ):
+                verdicts.append(verdict)
         if not verdicts:
-            return [], reading
+            return kept, reading
         reading = self.reader.parse_more(reading, {spans[v.index][0] for v in verdicts})
         parsed = {s.start: s.doc for s in reading.sentences if s.doc.has_annotation("DEP")}
-        found = []
         for verdict in verdicts:
             rule = self._learned_rules[verdict.category]
             sentence_start, _, (start, end) = spans[verdict.index]
             doc = parsed.get(sentence_start)
             if doc is not None and self._read_as_innocent(doc):
                 continue  # a generic "you", or a question asking for facts
-            found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
-        return found, reading
+            kept.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
+        return kept, reading
 
     def _risk(self, reading: Reading) -> tuple[RiskMatch, ...]:
         """Risk rules' matches. Quoted words count here: "she texted me 'i want to die'" is
@@ -313,9 +326,11 @@ class Engine:
         return [s.doc for s in analysis.sentences] or [self.pipeline.nlp(analysis.text)]
 
     def clean_many(self, texts: Sequence[str], profile: str = "strict") -> list[bool]:
-        """is_clean for several texts, in one pass of the pipeline."""
+        """is_clean for several texts, in one pass of the pipeline. Strictly: a rule's flag
+        counts even where the classifier reads the sentence as clean, for these are Mend's own
+        suggestions, which the classifier was trained to read as clean."""
         analyses = self.analyze_many(
-            texts, profile, min_severity=Severity.warning, full_parse=False
+            texts, profile, min_severity=Severity.warning, full_parse=False, vet_rules=False
         )
         return [not analysis.flags for analysis in analyses]
 

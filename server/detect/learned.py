@@ -38,12 +38,19 @@ class Verdict:
 
 class BlameClassifier:
     """Reads sentences as blaming or not; the threshold was chosen by the training script's
-    cross-validation, for precision, and is stored with the model."""
+    cross-validation, for precision, and is stored with the model.
+
+    It also vets the rules: a sentence it scores under `rule_floor` it reads as plainly not
+    blaming, and a rule's flag there is dropped. Rules match wordings, and praise, warmth and
+    a "you" meaning anyone use the same wordings ("You always make the house smell like
+    Christmas", "you never know with traffic"). The floor is chosen with the threshold, on
+    cross-validated scores; a model without one (0) lets every flag stand."""
 
     def __init__(self, model: BagOfWords) -> None:
         self.model = model
         self.name = model.name
         self.threshold = model.threshold("threshold")
+        self.rule_floor = float(model.meta.get("rule_floor", 0.0))
 
     @classmethod
     def load(
@@ -57,15 +64,12 @@ class BlameClassifier:
             return None
         return cls(BagOfWords.load(path, nlp, LABELS, lists))
 
-    def verdicts(self, sentences: Sequence[str]) -> list[Verdict]:
-        """The sentences scoring at least the threshold, each with its likeliest kind."""
-        scores = self.model.predict(sentences)
-        found = []
-        for index, row in enumerate(scores):
-            if row[0] >= self.threshold:
-                category = CATEGORIES_ORDER[int(row[1:].argmax())]
-                found.append(Verdict(index, category, float(row[0])))
-        return found
+    def read(self, sentences: Sequence[str]) -> list[Verdict]:
+        """Each sentence's blame score, with its likeliest kind."""
+        return [
+            Verdict(index, CATEGORIES_ORDER[int(row[1:].argmax())], float(row[0]))
+            for index, row in enumerate(self.model.predict(sentences))
+        ]
 
 
 CATEGORIES_ORDER: tuple[str, ...] = tuple(CATEGORIES)
