@@ -25,7 +25,7 @@ from server.rewrite.comparisons import compared
 from server.rewrite.model import Block, Situation
 from server.rewrite.topics import TopicsFile, figure_of
 from server.rewrite.verdicts import fact, pinned_acts, writer_clause
-from server.rewrite.words import drop_absolutes, words_of
+from server.rewrite.words import drop_absolutes, object_of, words_of
 from server.rewrite.writer import made_doing, made_to, own_act
 
 # Words that make "it is hard for you to X" or "would it kill you to X" say X doesn't happen.
@@ -202,10 +202,9 @@ def unmentioned(doc: Doc) -> str | None:
     for token in doc:
         if token.lemma_ not in ("care", "ask") or not any(c.dep_ == "neg" for c in token.children):
             continue
-        about = [c for c in token.children if c.lower_ == "about" and c.dep_ == "prep"]
-        thing = [c for c in about[0].children if c.dep_ == "pobj"] if about else []
-        if thing and not any(t.lower_ in ("you", "yourself", "me") for t in thing[0].subtree):
-            words = words_of(drop_absolutes(list(thing[0].subtree)))
+        thing = object_of(token, "about")
+        if thing and not any(t.lower_ in ("you", "yourself", "me") for t in thing.subtree):
+            words = words_of(drop_absolutes(list(thing.subtree)))
             return f"{words} goes unmentioned between us"
     return None
 
@@ -250,19 +249,11 @@ def made_about(doc: Doc) -> Situation | None:
         if obj is None:
             continue
         # "about" on the verb, or on its object ("making my engagement | about your divorce")
-        about = next(
-            (
-                c
-                for c in (*make.children, *obj.children)
-                if c.dep_ == "prep" and c.lower_ == "about"
-            ),
-            None,
-        )
-        target = next((c for c in about.children if c.dep_ == "pobj"), None) if about else None
-        if about is None or target is None:
+        target = object_of(make, "about") or object_of(obj, "about")
+        if target is None:
             continue
         vague = obj.lower_ in ("it", "this", "that", "everything")
-        before = [t for t in obj.subtree if t.i < about.i]  # not "about ..." itself
+        before = [t for t in obj.subtree if t.i < target.head.i]  # not "about ..." itself
         thing = None if vague else words_of(drop_absolutes(before))
         if target.lower_ in ("you", "yourself"):
             planned = f"{thing} gets planned" if thing else "plans go"
@@ -282,14 +273,8 @@ def turned_into(doc: Doc) -> Situation | None:
     "another fight")."""
     for turn in (t for t in doc if t.lemma_.lower() == "turn"):
         subject = next((c for c in turn.children if c.dep_ == "nsubj"), None)
-        into = next((c for c in turn.children if c.dep_ == "prep" and c.lower_ == "into"), None)
-        verdict = next((c for c in into.children if c.dep_ == "pobj"), None) if into else None
-        about = (
-            next((c for c in verdict.children if c.dep_ == "prep" and c.lower_ == "about"), None)
-            if verdict
-            else None
-        )
-        target = next((c for c in about.children if c.dep_ == "pobj"), None) if about else None
+        verdict = object_of(turn, "into")  # "a lecture", "another fight"
+        target = object_of(verdict, "about") if verdict else None
         if subject is None or target is None or subject.pos_ not in ("NOUN", "PROPN"):
             continue
         words = list(subject.subtree)

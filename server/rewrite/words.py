@@ -141,6 +141,14 @@ def is_vague(token: Token) -> bool:
     return lemma in VAGUE_TOPICS
 
 
+def object_of(head: Token, preposition: str) -> Token | None:
+    """The object of the first `preposition` on `head`: "care about my health" -> "health"."""
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ == preposition:
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
+
+
 def is_duration(token: Token) -> bool:
     """ "in three weeks", "for a month", "all week": how long something has been missing,
     which a request for it leaves out ("call me", not "call me in three weeks")."""

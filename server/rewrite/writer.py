@@ -16,7 +16,7 @@ from server.core.inflect import getInflection, getLemma
 from server.rewrite.behaviour import Behaviour, behaviour_of, clause_text
 from server.rewrite.model import Situation
 from server.rewrite.verdicts import SEEN_STATES
-from server.rewrite.words import drop_absolutes, inflect, words_of
+from server.rewrite.words import drop_absolutes, inflect, object_of, words_of
 
 _YOU = ("you", "u")
 
@@ -182,11 +182,10 @@ def faux_setting(doc: Doc, faux: Iterable[str]) -> str | None:
                 for c in token.children
                 if c.dep_ == "prep" and c.lower_ in ("in", "at", "around", "during", "with", "on")
             ]
-            about = [c for c in token.children if c.dep_ == "prep" and c.lower_ == "about"]
-            things = [c for c in about[0].children if c.dep_ == "pobj"] if about else []
-            if things and things[0].lower_ not in ("it", "this", "that", "everything"):
+            matter = object_of(token, "about")
+            if matter and matter.lower_ not in ("it", "this", "that", "everything"):
                 # "I feel judged about my weight at dinner" -> "my weight comes up at dinner"
-                thing = words_of(drop_absolutes(list(things[0].subtree)))
+                thing = words_of(drop_absolutes(list(matter.subtree)))
                 where = f" {clause_text(preps[0])}" if preps else ""
                 return f"{thing} comes up{where}"
             if preps:
