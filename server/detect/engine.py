@@ -255,25 +255,29 @@ class Engine:
         parsed."""
         if self.learned is None:
             return flagged, reading
+        # A flagged sentence is read only when its flags may be dropped (the suggestions' strict
+        # check, and a model without a floor, skip it: this runs for every suggestion).
+        vet = vet_rules and self.learned.rule_floor > 0
         normalized = reading.normalized
-        spans = []  # (sentence start in the normalised text, stripped text, original range)
+        # (sentence start in the normalised text, stripped text, original range, its flags)
+        spans: list[tuple[int, str, tuple[int, int], list[Flag]]] = []
         for start, end in reading.spans:
             piece = normalized.text[start:end]
             stripped = piece.strip()
             if not any(c.isalpha() for c in stripped):
                 continue
             left = start + piece.index(stripped)
-            original = normalized.to_original(left, left + len(stripped))
-            if not any(
-                q_start <= original[0] and original[1] <= q_end for q_start, q_end in quoted
-            ):
-                spans.append((start, stripped, original))
-        kept, verdicts = list(flagged), []
-        for verdict in self.learned.read([stripped for _, stripped, _ in spans]):
-            low, high = spans[verdict.index][2]
+            low, high = normalized.to_original(left, left + len(stripped))
+            if any(q_start <= low and high <= q_end for q_start, q_end in quoted):
+                continue
             here = [f for f in flagged if f.start < high and low < f.end]
+            if vet or not here:
+                spans.append((start, stripped, (low, high), here))
+        kept, verdicts = list(flagged), []
+        for verdict in self.learned.read([stripped for _, stripped, _, _ in spans]):
+            here = spans[verdict.index][3]
             if here:
-                if vet_rules and verdict.score < self.learned.rule_floor:
+                if verdict.score < self.learned.rule_floor:
                     kept = [f for f in kept if f not in here]
             elif (
                 verdict.score >= self.learned.threshold
@@ -286,7 +290,7 @@ class Engine:
         parsed = {s.start: s.doc for s in reading.sentences if s.doc.has_annotation("DEP")}
         for verdict in verdicts:
             rule = self._learned_rules[verdict.category]
-            sentence_start, _, (start, end) = spans[verdict.index]
+            sentence_start, _, (start, end), _ = spans[verdict.index]
             doc = parsed.get(sentence_start)
             if doc is not None and self._read_as_innocent(doc):
                 continue  # a generic "you", or a question asking for facts
