@@ -407,6 +407,12 @@ def sarcastic_act(doc: Doc) -> Behaviour | None:
             verb = token.head.head.head
             if verb.pos_ == "VERB":
                 return behaviour_of(verb, False, True, doc)
+        # "how kind of you to give my room to the dog", "so nice of u to share my secret": the
+        # verb right after "of you to" is the act, wherever the parse hung the adjective.
+        if token.lower_ in ("you", "u") and token.i > 0 and token.i + 2 < len(doc):
+            before, to, verb = doc[token.i - 1], doc[token.i + 1], doc[token.i + 2]
+            if before.lower_ == "of" and to.lower_ == "to" and verb.tag_ == "VB":
+                return behaviour_of(verb, False, True, doc)
     return None
 
 
