@@ -822,3 +822,26 @@ def test_a_comparison_says_what_is_missing(
 def test_her_own_comments_are_no_comparison(engine: Engine) -> None:
     text = first(engine, "Your comments about my job leave me feeling worthless.")
     assert "you don't leave" not in text
+
+
+@pytest.mark.parametrize(
+    ("draft", "said", "never"),
+    [
+        # harm to a thing is agreed about, never asked permission for
+        ("You broke my laptop and hid it under the bed.", "my laptop", "before you break"),
+        # "made the decision about X" is deciding, not an occasion turned into talk of X
+        (
+            "You made the decision about Mum's care home without consulting any of us.",
+            "when you made the decision about Mum's care home",
+            "turned into talk",
+        ),
+        # a pleasant feeling in a blaming sentence is sarcasm, not the feeling to name
+        (
+            "Mom I am so happy you shared my medical news with your whole church group.",
+            "when you shared my medical news",
+            "I felt happy",
+        ),
+    ],
+)
+def test_the_act_is_read_for_what_it_is(engine: Engine, draft: str, said: str, never: str) -> None:
+    says(engine, draft, said, never)

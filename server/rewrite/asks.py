@@ -18,6 +18,7 @@ from server.rewrite.said import JUDGING
 from server.rewrite.topics import TopicsFile, rotated
 from server.rewrite.words import (
     ABSENCE_VERBS,
+    DAMAGE_VERBS,
     MENTAL_VERBS,
     PEOPLE,
     drop_absolutes,
@@ -137,7 +138,7 @@ def act_slots(behaviour: Behaviour, lexicons: Lexicons) -> dict[str, str]:
     judging = lemma in JUDGING or lemma in MENTAL_VERBS or observed(behaviour, lexicons) is not None
     # "sound like Dad", "treat me like a child": a picture, not an act to ask about
     judging = judging or any(t.dep_ == "prep" and t.lower_ == "like" for t in behaviour.phrase)
-    if judging or lemma in ABSENCE_VERBS:
+    if judging or lemma in ABSENCE_VERBS or lemma in DAMAGE_VERBS:
         return slots
     phrase = _asked(behaviour)
     slots["act"] = f"{lemma} {phrase}".strip()

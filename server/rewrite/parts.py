@@ -235,6 +235,9 @@ def faux_words(flags: Iterable[Flag], lexicons: Lexicons) -> list[str]:
     return found
 
 
+_PLEASANT = frozenset({"hopeful", "grateful", "happy", "calm", "loving"})  # feelings.yaml ids
+
+
 def _genuine_after_feel(docs: Iterable[Doc], genuine: set[str]) -> list[str]:
     """ "you make me feel guilty" -> ["guilty"] (only words that are genuine feelings)."""
     return [
@@ -290,7 +293,11 @@ def feelings_and_needs(
     for word in faux_words(block.flags, lexicons):
         feelings += lexicons.faux[word].feelings
         needs += lexicons.faux[word].needs
-    feelings += _genuine_after_feel(block.docs, genuine)
+    # A pleasant feeling said in a blaming sentence is sarcasm ("I am so happy you shared my
+    # medical news with your whole church group"), or what the act spoiled: not the feeling
+    # the I-statement names.
+    pleasant = {w for f in lexicons.families if f.id in _PLEASANT for w in f.words}
+    feelings += [f for f in _genuine_after_feel(block.docs, genuine) if f not in pleasant]
     if matter is not None:
         feelings += matter.feelings
     for word in label_words(block, lexicons):

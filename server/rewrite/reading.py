@@ -240,13 +240,21 @@ def not_known(doc: Doc) -> str | None:
     return None
 
 
+_LIGHT_NOUNS = frozenset(
+    "decision choice call comment remark joke mistake effort point fuss scene promise plan "
+    "arrangement noise complaint speech announcement assumption suggestion".split()
+)
+
+
 def made_about(doc: Doc) -> Situation | None:
     """ "Why do you always make Christmas about you?" -> "Christmas gets planned around what
     you want"; "Way to make my engagement dinner all about your knee surgery" -> "my engagement
     dinner turned into talk about your knee surgery"."""
     for make in (t for t in doc if t.lemma_.lower() == "make"):
         obj = next((c for c in make.children if c.dep_ == "dobj"), None)
-        if obj is None:
+        # "made the decision about Mum's care home", "make a fuss about it": the noun is the
+        # act itself (decide, fuss), not an occasion turned into talk of something else
+        if obj is None or obj.lemma_.lower() in _LIGHT_NOUNS:
             continue
         # "about" on the verb, or on its object ("making my engagement | about your divorce")
         target = object_of(make, "about") or object_of(obj, "about")

@@ -48,6 +48,11 @@ MENTAL_VERBS = frozenset(
 # Verbs that say something did not happen: "you ignored my texts" is too little contact, like
 # "you never answer", not too much, like "you keep texting me".
 ABSENCE_VERBS = frozenset("ignore ghost avoid skip miss dodge neglect forget screen".split())
+# Harm to a thing: "you broke my laptop" is no act to ask permission for ("ask me before you
+# break my laptop"), only one to agree about.
+DAMAGE_VERBS = frozenset(
+    "break scratch dent crash smash damage lose burn stain spill tear rip crack".split()
+)
 # "have to criticize", "keep pushing", "stop calling": the behaviour is the inner verb.
 WRAPPER_VERBS = frozenset(
     "have need got gotta keep stop start continue tend refuse seem try bother".split()
