@@ -845,3 +845,9 @@ def test_her_own_comments_are_no_comparison(engine: Engine) -> None:
 )
 def test_the_act_is_read_for_what_it_is(engine: Engine, draft: str, said: str, never: str) -> None:
     says(engine, draft, said, never)
+
+
+def test_what_the_talk_is_about_sets_the_need_and_request(engine: Engine) -> None:
+    # the love life, not the phone calls: no request about answering messages
+    draft = "Why does every phone call turn into a lecture about my love life?"
+    says(engine, draft, "when a phone call turns to my love life", "my message")

@@ -17,7 +17,7 @@ from server.rewrite.behaviour import (
 )
 from server.rewrite.model import Block
 from server.rewrite.said import absent
-from server.rewrite.topics import Matter, TopicsFile, by_role
+from server.rewrite.topics import Matter, TopicsFile, by_role, talked_about
 from server.rewrite.words import (
     ABSENCE_VERBS,
     MENTAL_VERBS,
@@ -304,7 +304,8 @@ def feelings_and_needs(
         feelings += tables.labels[word].feelings
         needs += tables.labels[word].needs
     happens = behaviour is not None and not (behaviour.negated or behaviour.lemma in ABSENCE_VERBS)
-    scopes = [_lemmas([group]) for group in by_role(focus)] or [_lemmas(block.docs)]
+    groups = by_role(focus) or talked_about(block.docs)
+    scopes = [_lemmas([group]) for group in groups] + ([] if focus else [_lemmas(block.docs)])
     topic = next((t for lemmas in scopes for t in tables.topics if lemmas & set(t.words)), None)
     if topic is not None:
         chosen = topic.done if topic.done and happens else topic

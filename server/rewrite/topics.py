@@ -184,11 +184,30 @@ def find_matter(
             return matter
     if focus and strict:
         return None
+    for group in [] if focus else talked_about(docs):
+        found = _words(group[0].doc, group)
+        if matter := _first(topics, found, " ".join(t.lower_ for t in group), done):
+            return matter
     found = {}
     for doc in docs:
         for form, place in _words(doc, doc).items():
             found.setdefault(form, place)
     return _first(topics, found, " ".join(doc.text.lower() for doc in docs), done)
+
+
+def talked_about(docs: Iterable[Doc]) -> list[list[Token]]:
+    """What the talk is about, when no act was read: "every phone call turns into a lecture
+    about my love life" is about the love life, not the calls. Not a matter of hers: in
+    "you made my engagement dinner all about your knee surgery" the dinner is what hurt."""
+    return [
+        list(obj.subtree)
+        for doc in docs
+        for about in doc
+        if about.lower_ == "about" and about.dep_ == "prep"
+        for obj in about.children
+        if obj.dep_ == "pobj"
+        and not any(t.dep_ == "poss" and t.lower_ in ("your", "ur") for t in obj.subtree)
+    ]
 
 
 def by_role(focus: Sequence[Token]) -> list[list[Token]]:
