@@ -10,6 +10,7 @@ import pytest
 from server.detect.engine import Engine
 from server.rules.load import load_rules
 from server.rules.schema import RiskRule, Rule
+from server.service import Mend
 from server.settings import Settings
 
 RULES = load_rules(Settings().rules_dir).rules
@@ -82,6 +83,15 @@ def test_risk_rule_finds_its_example(
     if level is not None:
         got = "urgent" if any(m.urgent for m in found) else "checkin"
         assert got == level, f"{rule.id} should rate {text!r} {level}, not {got}"
+
+
+@pytest.mark.parametrize(("rule", "text", "span", "level"), RISK_MATCH_CASES)
+def test_risk_rule_example_gets_an_answer(
+    mend: Mend, rule: RiskRule, text: str, span: str, level: str | None
+) -> None:
+    """Through the whole check, both layers voting: the classifier's floor never silences a
+    rule's own example ("I'm feeling suicidal" scores 0.04 with the shipped model)."""
+    assert mend.check(text).safety is not None, f"{rule.id}: no answer for {text!r}"
 
 
 @pytest.mark.parametrize("full_parse", [True, False], ids=["full", "check"])

@@ -133,10 +133,16 @@ class FixedClassifier(RiskClassifier):
     """A classifier that gives every draft the same scores: the vote, tested on its own."""
 
     def __init__(
-        self, risk: float, urgent: float, kind: str = "abuse", rule_floor: float = 0.0
+        self,
+        risk: float,
+        urgent: float,
+        kind: str = "abuse",
+        rule_floor: float = 0.0,
+        rule_floors: dict[str, float] | None = None,
     ) -> None:
         self.threshold, self.urgent_threshold, self.name = 0.5, 0.5, "fixed"
         self.rule_floor = rule_floor
+        self.rule_floors = dict(rule_floors or {})
         self._risk, self._urgent, self._kind = risk, urgent, kind
 
     def score(self, sentences: Any) -> Any:
@@ -185,6 +191,17 @@ def test_a_rule_match_counts_where_the_classifier_does_not_read_it_as_safe(mend:
         if found is not None:
             assert found.found_by == ("patterns",)
             assert found.rules
+
+
+def test_a_rule_with_its_own_floor_counts_above_it(mend: Mend) -> None:
+    line = "he hit me again"
+    rule_id = mend.engine.analyze(line).risk[0].rule.id
+    floors = {rule_id: 0.1}
+    for score, counted in ((0.09, False), (0.1, True), (0.2, True)):
+        floored = with_classifier(
+            mend, FixedClassifier(risk=score, urgent=0.1, rule_floor=0.3, rule_floors=floors)
+        )
+        assert (floored.assess(line) is not None) is counted, score
 
 
 def test_the_shipped_model_keeps_rule_matches_below_its_own_threshold(mend: Mend) -> None:

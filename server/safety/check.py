@@ -86,12 +86,12 @@ class RiskCheck:
         scores = [self._scores(analysis) for analysis in analyses]
         # A rule's match counts unless the classifier reads that text as plainly safe: rules
         # match wordings, which jokes and idioms share ("I nearly died laughing").
-        floor = self.classifier.rule_floor if self.classifier else 0.0
+        classifier = self.classifier
         matches = [
             match
             for analysis, found in zip(analyses, scores, strict=True)
-            if found.risk >= floor
             for match in analysis.risk
+            if classifier is None or found.risk >= classifier.floor_for(match.rule.id)
         ]
         flagged = [s for s in scores if self.classifier and s.risk >= self.classifier.threshold]
         if not matches and not flagged:

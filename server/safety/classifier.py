@@ -57,6 +57,14 @@ class RiskClassifier:
         # A risk rule's match counts when the draft scores at least this (0 for a model
         # trained before the floor: every match counts).
         self.rule_floor = float(model.meta.get("rule_floor", 0.0))
+        # Lower floors for the rules whose own examples score under it ("I'm feeling suicidal"
+        # reads as 0.04: the written sets' look-alikes use the word too), so that no rule's
+        # own example is ever silenced.
+        self.rule_floors = {str(k): float(v) for k, v in model.meta.get("rule_floors", {}).items()}
+
+    def floor_for(self, rule_id: str) -> float:
+        """The score a draft needs for this risk rule's match to count."""
+        return self.rule_floors.get(rule_id, self.rule_floor)
 
     @classmethod
     def load(
