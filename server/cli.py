@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -159,6 +160,10 @@ def rewrite(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
 
 
 def serve(args: argparse.Namespace) -> int:
+    # Everything loaded from here on lives as long as the process: collecting while it loads
+    # only walks it again and again (measured: 40-70 ms of a 1.3 s start). settle() collects
+    # once, freezes what was loaded and turns the collector back on.
+    gc.disable()
     import uvicorn
 
     settings = Settings()

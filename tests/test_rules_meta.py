@@ -161,24 +161,27 @@ def test_id_must_match_file_name(tmp_path: Path) -> None:
         load_rules(_rules_dir_with(tmp_path, GOOD, name="other-name.yaml"))
 
 
-def test_bad_pattern_names_file_and_pattern(tmp_path: Path) -> None:
-    from server.core.nlp import load_pipeline
-    from server.detect.engine import Engine
-
-    bad = GOOD.replace("{LOWER: always}", "{LOWER: always, OP: sometimes}")
-    ruleset = load_rules(_rules_dir_with(tmp_path, bad))
+@pytest.mark.parametrize(
+    "token",
+    [
+        "{LOWER: always, OP: sometimes}",
+        # spaCy's Matcher alone would drop these with at most a warning, and match anything.
+        "{LOWER: {INN: [always, never]}}",
+        "{LOWER: 5}",
+    ],
+)
+def test_bad_token_pattern_stops_loading_and_names_file_and_pattern(
+    tmp_path: Path, token: str
+) -> None:
+    bad = GOOD.replace("{LOWER: always}", token)
     with pytest.raises(RuleError, match=r"sample-rule\.yaml: patterns\[0\]"):
-        Engine(load_pipeline("blank"), ruleset)
+        load_rules(_rules_dir_with(tmp_path, bad))
 
 
 def test_unknown_word_list_is_reported(tmp_path: Path) -> None:
-    from server.core.nlp import load_pipeline
-    from server.detect.engine import Engine
-
     bad = GOOD.replace("{LOWER: always}", '{LOWER: {IN: "@no-such-list"}}')
-    ruleset = load_rules(_rules_dir_with(tmp_path, bad))
-    with pytest.raises(RuleError, match="no-such-list"):
-        Engine(load_pipeline("blank"), ruleset)
+    with pytest.raises(RuleError, match=r"patterns\[0\]: unknown word list '@no-such-list'"):
+        load_rules(_rules_dir_with(tmp_path, bad))
 
 
 def test_yes_no_on_off_stay_words(tmp_path: Path) -> None:

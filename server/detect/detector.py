@@ -192,7 +192,8 @@ class _Matchers:
             for tokens in expand_tokens(pattern.tokens, lists, self._split):
                 need = self._need(_required(tokens))
                 if need not in self.tokens:
-                    self.tokens[need] = Matcher(self._vocab, validate=True)
+                    # Validated once when the rules were loaded (server/rules/load.py).
+                    self.tokens[need] = Matcher(self._vocab)
                 self.tokens[need].add(self.rule_id, [tokens], greedy="LONGEST")
                 self.needs.append(need)
         elif isinstance(pattern, DependencyPattern):

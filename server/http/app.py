@@ -92,9 +92,13 @@ def settle() -> None:
     of the collector's sight. Each collection during a request then walks only the request's
     own objects (measured: the model, rules and lexicons made every collection several times
     dearer), and in workers forked after this, the collector never writes to (and so never
-    copies) the pages they share with their parent."""
-    gc.collect()
+    copies) the pages they share with their parent. `mend serve` loads with the collector
+    off; it is turned on here.
+
+    No gc.collect() first: loading leaves no cyclic garbage to free (measured: it found 0
+    objects, and walking everything loaded to find them took 70 ms of the start-up)."""
     gc.freeze()
+    gc.enable()
     _release_freed_memory()
 
 

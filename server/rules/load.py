@@ -11,11 +11,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from spacy.schemas import validate_token_pattern
+
 from server.core.strict_yaml import RuleError, read_yaml, validate_file
 from server.rules.figures import FIGURES_FILE, load_figures
 from server.rules.learned import load_learned_rules
 from server.rules.lexicons import Lexicons, load_lexicons, load_word_lists
-from server.rules.patterns import needs_of, word_forms
+from server.rules.patterns import expand_value, needs_of, word_forms
 from server.rules.schema import (
     CATEGORIES,
     DATA_FOLDERS,
@@ -27,6 +29,7 @@ from server.rules.schema import (
     RiskRuleFile,
     Rule,
     RuleFile,
+    TokenPattern,
 )
 
 RISK_WORDS_FILE = "words.yaml"
@@ -99,6 +102,14 @@ def pattern_fields(
         raise RuleError(f"{path}: id: {spec.id!r} must equal the file name {path.stem!r}")
     patterns, unless = tuple(spec.patterns), tuple(spec.unless)
     unless_sentence = tuple(spec.unless_sentence)
+    for field, group in (
+        ("patterns", patterns),
+        ("unless", unless),
+        ("unless_sentence", unless_sentence),
+    ):
+        for index, pattern in enumerate(group):
+            if isinstance(pattern, TokenPattern):
+                _check_tokens(path, f"{field}[{index}]", pattern, lists)
     return {
         "id": spec.id,
         "triggers": _trigger_groups(path, spec.triggers, lists),
@@ -115,6 +126,21 @@ def pattern_fields(
         "needs": needs_of(patterns + unless + unless_sentence),
         "path": path,
     }
+
+
+def _check_tokens(
+    path: Path, where: str, pattern: TokenPattern, lists: Mapping[str, tuple[str, ...]]
+) -> None:
+    """spaCy's own check of a token pattern, run here, at load time, whose result is cached
+    (server/rules/cache.py), rather than by every Matcher at every start-up. Without it a
+    Matcher drops what it does not know ({IN: "a"}, {INN: [...]}) with at most a warning."""
+    try:
+        tokens = [expand_value(item, lists) for item in pattern.tokens if isinstance(item, dict)]
+    except KeyError as error:
+        raise RuleError(f"{path}: {where}: {error.args[0]}") from None
+    errors = validate_token_pattern(tokens)
+    if errors:
+        raise RuleError(f"{path}: {where}: {'; '.join(errors)}")
 
 
 def _words_or_error(
