@@ -1,13 +1,15 @@
 """Figures on the blind sets: messages written by a helper who was told the categories but
 never saw the rules or the code. Nothing is tuned on them; report them apart from the rest.
 
-    python tests/eval_blind.py [detector|risk|fidelity ...]
+    python tests/eval_blind.py [detector|risk|risk2|risk3|fidelity ...]
 
 detector  tests/data/blind/detector_blind.jsonl: precision, recall, F1, span hit (a blaming
           flag overlaps the labelled span), recall on the hard third and per kind.
 risk      tests/data/blind/risk_blind.jsonl: recall and precision (both layers, and each
           alone), recall by kind, by difficulty and by level, and how often the level is right.
 risk2     the same on tests/data/blind/risk_blind2.jsonl, a second set by another helper.
+risk3     the same on tests/data/blind/risk_blind3.jsonl, a third (stop 27), measured only after
+          risk_blind.jsonl's misses had been read, so the one that is still unseen.
 fidelity  tests/data/blind/rewrite_fidelity_blind.jsonl: share of blaming drafts whose first
           suggestion keeps every `must_keep` group (one alternative of each, case-insensitive)
           and holds no `must_not` string; and the same for the whole-message rewrite.
@@ -123,6 +125,10 @@ def risk2(mend: Mend) -> None:
     risk(mend, "risk_blind2.jsonl")
 
 
+def risk3(mend: Mend) -> None:
+    risk(mend, "risk_blind3.jsonl")
+
+
 def _keeps(text: str, row: dict[str, object]) -> bool:
     lowered = text.lower()
     groups = row["must_keep"]
@@ -160,9 +166,15 @@ def fidelity(mend: Mend) -> None:
 
 def main(argv: list[str]) -> int:
     mend = Mend.load(Settings())
-    chosen = argv or ["detector", "risk", "risk2", "fidelity"]
-    for name in chosen:
-        {"detector": detector, "risk": risk, "risk2": risk2, "fidelity": fidelity}[name](mend)
+    evals = {
+        "detector": detector,
+        "risk": risk,
+        "risk2": risk2,
+        "risk3": risk3,
+        "fidelity": fidelity,
+    }
+    for name in argv or list(evals):
+        evals[name](mend)
     return 0
 
 
