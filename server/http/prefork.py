@@ -58,5 +58,8 @@ def serve(
             "worker_class": f"{__name__}.Worker",
             "preload_app": True,
             "control_socket_disable": True,  # no runtime control: nothing written to $HOME
+            # A request takes milliseconds; a worker still busy 10 s after a stop signal is
+            # stuck, and is killed rather than holding the stop for gunicorn's default 30 s.
+            "graceful_timeout": 10,
         },
     ).run()
