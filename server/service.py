@@ -151,7 +151,7 @@ class Mend:
         typed (their own words count too)."""
         self.within_limit(text)
         answers = answers or Answers()
-        analysis = self.engine.analyze(text, profile)
+        analysis = self.engine.analyze(text, profile, asked=True)
         result = self._compose_analysis(analysis, answers)
         parts = (answers.feeling, answers.situation, answers.need, answers.request)
         typed = [part for part in parts if part and part.strip()]

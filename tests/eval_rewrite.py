@@ -96,7 +96,9 @@ def fidelity(engine: Engine, path: Path, rows: list[dict[str, Any]], show: bool)
     requests: list[str] = []
     suggestions = unclean = 0
     for row in rows:
-        result = compose(engine.analyze(row["text"]), Answers(), lexicons, engine.clean_many)
+        # read as Mend.rewrite reads a draft it is asked to rewrite
+        analysis = engine.analyze(row["text"], asked=True)
+        result = compose(analysis, Answers(), lexicons, engine.clean_many)
         if not result.suggestions:
             none.append(row["id"])
             if show:

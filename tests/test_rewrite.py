@@ -20,6 +20,7 @@ from server.rewrite.model import Answers
 from server.rewrite.parts import observation
 from server.rewrite.topics import fill, load_topics, rotated
 from server.rewrite.words import drop_absolutes, flip_pronouns, inflect, when_clause
+from server.service import Mend
 from server.settings import Settings
 
 DATA = Path(__file__).parent / "data"
@@ -851,3 +852,28 @@ def test_what_the_talk_is_about_sets_the_need_and_request(engine: Engine) -> Non
     # the love life, not the phone calls: no request about answering messages
     draft = "Why does every phone call turn into a lecture about my love life?"
     says(engine, draft, "when a phone call turns to my love life", "my message")
+
+
+def test_sarcastic_praise_in_front_is_not_kept_as_a_greeting(mend: Mend) -> None:
+    # The tagger reads the capitalised "Brilliant," as a name; kept in front of the
+    # I-statement it turned the rewrite back into sarcasm.
+    result, _ = mend.rewrite("Brilliant, you sold my bike while I was at uni.")
+    assert result.suggestions
+    assert not result.suggestions[0].text.startswith("Brilliant")
+    assert "Brilliant" not in result.message
+    named, _ = mend.rewrite("Karen, you always interrupt me.")
+    assert named.suggestions[0].text.startswith("Karen, ")
+
+
+def test_asked_for_a_rewrite_the_likeliest_blaming_sentence_is_rewritten(mend: Mend) -> None:
+    # Sarcasm no rule matches and the classifier scores under its threshold: the check
+    # leaves it alone, but a person asking for a rewrite gets one for it.
+    sarcastic = "So glad my birthday fit around your golf."
+    assert not mend.check(sarcastic).analysis.flags
+    result, _ = mend.rewrite(sarcastic)
+    assert result.suggestions
+    assert "golf" in result.suggestions[0].text
+    # A plainly kind message is still left as it is.
+    kind, _ = mend.rewrite("Thanks for dinner, it was lovely.")
+    assert not kind.suggestions
+    assert kind.message == "Thanks for dinner, it was lovely."

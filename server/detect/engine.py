@@ -25,6 +25,9 @@ from server.settings import Settings
 
 # What the parse can tell of a sentence the classifier reads as blame, as for the rules.
 LEARNED_READINGS = frozenset({"generic-you", "information-question"})
+# When a rewrite is asked for and nothing was flagged, the sentence the classifier reads as
+# likelier blaming than not is flagged (see _second_reading).
+ASKED_BAR = 0.65
 # Quoted passages, where blaming words belong to someone else. A single quote only opens
 # after a non-letter, and an apostrophe inside a word ("you’re") does not close it.
 _QUOTED = re.compile(
@@ -179,11 +182,16 @@ class Engine:
         disable: Collection[str] = (),
         *,
         full_parse: bool = True,
+        asked: bool = False,
     ) -> Analysis:
         """Flags for one text. full_parse=False skips the parser where no rule needs it: the
         same flags, but not every sentence Doc carries a parse (enough for a check, not for
-        a rewrite, which reads the parse of every sentence)."""
-        return self.analyze_many([text], profile, min_severity, disable, full_parse=full_parse)[0]
+        a rewrite, which reads the parse of every sentence). asked=True: the person asked for
+        a rewrite, so a draft nothing flagged still gets its likeliest blaming sentence
+        flagged (see _second_reading)."""
+        return self.analyze_many(
+            [text], profile, min_severity, disable, full_parse=full_parse, asked=asked
+        )[0]
 
     def analyze_many(
         self,
@@ -194,6 +202,7 @@ class Engine:
         *,
         full_parse: bool = True,
         vet_rules: bool = True,
+        asked: bool = False,
     ) -> list[Analysis]:
         """Analyse several texts with one pass of the pipeline (it works best in batches).
         vet_rules=False keeps every rule flag, whatever the classifier reads (see
@@ -205,7 +214,7 @@ class Engine:
         enabled = set(self.detector.rules) - set(disable)
         readings = self.reader.read_many(texts, enabled, full_parse=full_parse)
         return [
-            self._analysis(text, reading, chosen, min_severity, set(disable), vet_rules)
+            self._analysis(text, reading, chosen, min_severity, set(disable), vet_rules, asked)
             for text, reading in zip(texts, readings, strict=True)
         ]
 
@@ -217,6 +226,7 @@ class Engine:
         min_severity: Severity,
         disabled: set[str],
         vet_rules: bool,
+        asked: bool,
     ) -> Analysis:
         """Flags and risk matches, on the reading with the sentences only the classifier
         flagged parsed too."""
@@ -234,7 +244,7 @@ class Engine:
                 rule = self.rules[match.rule_id]
                 found.append(Flag(rule, profile.severity(rule), start, end, text[start:end]))
         found, reading = self._second_reading(
-            text, reading, found, quoted, profile, disabled, vet_rules
+            text, reading, found, quoted, profile, disabled, vet_rules, asked
         )
         flags = [f for f in resolve_overlaps(found) if f.severity.rank >= min_severity.rank]
         return Analysis(text, reading, tuple(flags), profile.name, self._risk(reading))
@@ -248,6 +258,7 @@ class Engine:
         profile: Profile,
         disabled: set[str],
         vet_rules: bool,
+        asked: bool,
     ) -> tuple[list[Flag], Reading]:
         """The rules' flags the classifier lets stand (with vet_rules, those in sentences it
         scores at least its rule floor; else all), and its own: whole sentences no rule flagged,
@@ -273,17 +284,24 @@ class Engine:
             here = [f for f in flagged if f.start < high and low < f.end]
             if vet or not here:
                 spans.append((start, stripped, (low, high), here))
-        kept, verdicts = list(flagged), []
+        kept, verdicts, unflagged = list(flagged), [], []
         for verdict in self.learned.read([stripped for _, stripped, _, _ in spans]):
             here = spans[verdict.index][3]
             if here:
                 if verdict.score < self.learned.rule_floor:
                     kept = [f for f in kept if f not in here]
-            elif (
-                verdict.score >= self.learned.threshold
-                and self._learned_rules[verdict.category].id not in disabled
-            ):
-                verdicts.append(verdict)
+            elif self._learned_rules[verdict.category].id not in disabled:
+                unflagged.append(verdict)
+                if verdict.score >= self.learned.threshold:
+                    verdicts.append(verdict)
+        if asked and not kept and not verdicts and unflagged:
+            # A rewrite was asked for, so the writer hears blame in the draft that neither
+            # layer flagged unasked (sarcasm, a blaming comparison): its likeliest sentence is
+            # flagged when the classifier reads it as likelier blaming than not. A plainly
+            # kind message scores under the bar and stays unflagged.
+            best = max(unflagged, key=lambda verdict: verdict.score)
+            if best.score >= ASKED_BAR:
+                verdicts.append(best)
         if not verdicts:
             return kept, reading
         reading = self.reader.parse_more(reading, {spans[v.index][0] for v in verdicts})

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
+from server.core.inflect import getAllLemmas
 from server.detect.engine import Analysis, Flag
 from server.rewrite.model import Block
 from server.rewrite.verdicts import bare_verdict, fact
@@ -56,7 +57,7 @@ def _make_block(
 ) -> Block:
     text = analysis.text
     first_doc, (start, _), first_flags = sentences[0]
-    greeting = _greeting(first_doc)
+    greeting = _greeting(first_doc, frozenset(lexicons.relatives))
     if any(flag.start < start + len(greeting) for flag in _worded(first_flags)):
         greeting = ""  # "Classic Linda, ..." is the blame, not a greeting
     if greeting:
@@ -200,15 +201,25 @@ _ECHOES = DROPPED_ADVERBS | frozenset(
 )
 
 
-def _greeting(doc: Doc) -> str:
+def _greeting(doc: Doc, relatives: frozenset[str]) -> str:
     """ "Mom, " or "Hi Dad, " at the start of a sentence, to keep in front of the rewrite."""
     for token in doc[:4]:
         if token.text == ",":
             before = doc[: token.i]
-            if all(t.lower_ in GREETING_WORDS or t.pos_ in ("PROPN", "NOUN") for t in before):
+            if all(_names_someone(t, relatives) for t in before):
                 return doc[: token.i + 1].text_with_ws
             return ""
     return ""
+
+
+def _names_someone(token: Token, relatives: frozenset[str]) -> bool:
+    """A word of a greeting: "hi", a relative, a name. The tagger reads a capitalised
+    "Brilliant," as a name; a word the dictionary knows as an adjective is praise, and
+    sarcastic praise kept in front of the rewrite ("Brilliant, I felt hurt when ...") turns
+    it back into sarcasm."""
+    if token.lower_ in GREETING_WORDS or token.lower_ in relatives:
+        return True
+    return token.pos_ in ("PROPN", "NOUN") and "ADJ" not in getAllLemmas(token.lower_)
 
 
 def _vocative(doc: Doc, names: frozenset[str]) -> str:
