@@ -877,3 +877,12 @@ def test_asked_for_a_rewrite_the_likeliest_blaming_sentence_is_rewritten(mend: M
     kind, _ = mend.rewrite("Thanks for dinner, it was lovely.")
     assert not kind.suggestions
     assert kind.message == "Thanks for dinner, it was lovely."
+
+
+def test_a_verdict_with_no_act_is_rewritten_with_the_sentence_before_it(mend: Mend) -> None:
+    # "Classy." says nothing a camera could record: what it is about is the sentence before.
+    result, _ = mend.rewrite("He turned up drunk to the christening. Classy.")
+    first = result.suggestions[0]
+    assert "christening" in first.text
+    assert "Classy" not in result.message
+    assert "tense between us" not in first.text

@@ -28,6 +28,7 @@ def blocks(analysis: Analysis, lexicons: Lexicons) -> list[Block]:
     found: list[Block] = []
     current: list[Sentence] = []
     previous_end = None
+    clean: Sentence | None = None  # the clean sentence just before, while nothing follows it
     for sentence in analysis.sentences:
         start, end = analysis.normalized.to_original(
             sentence.start, sentence.start + len(sentence.doc.text.rstrip())
@@ -40,11 +41,23 @@ def blocks(analysis: Analysis, lexicons: Lexicons) -> list[Block]:
             if current:
                 found.append(_make_block(analysis, current, lexicons, found))
                 current = []
+            clean = None if current else (sentence.doc, (start, end), [])
             previous_end = end
             continue
         if current and gap.strip():
             found.append(_make_block(analysis, current, lexicons, found))
             current = []
+        # "He turned up drunk to the christening. Classy.": a verdict with no act of its own
+        # is about what the sentence before it says, which the rewrite then reads.
+        if (
+            not current
+            and clean is not None
+            and not gap.strip()
+            and _verbless(sentence.doc)
+            and not clean[0].text.rstrip().endswith("?")
+        ):
+            current.append(clean)
+        clean = None
         current.append((sentence.doc, (start, end), flags))
         previous_end = end
     if current:
@@ -108,6 +121,12 @@ def _pinned_on(block: list[Sentence], after: Doc, genuine: frozenset[str]) -> bo
     """Whether a clean sentence is the fact a block of bare verdicts is about ("You're lazy.
     The lawn hasn't been mowed in a month."): the rewrite then says it in their place."""
     return all(bare_verdict(doc, genuine) for doc, _, _ in block) and fact(after) is not None
+
+
+def _verbless(doc: Doc) -> bool:
+    """A few words and no verb: "Classy.", "Very helpful.", "Small steps."."""
+    words = [t for t in doc if t.is_alpha]
+    return 0 < len(words) <= 4 and not any(t.pos_ in ("VERB", "AUX") for t in doc)
 
 
 def _words(text: str) -> set[str]:
