@@ -10,9 +10,14 @@ from pydantic import Field, StringConstraints
 from server.http.schemas import Draft, FlagOut, _Request, _Response
 
 # Stripped, so a title of only spaces or line breaks is empty; the pattern (one character
-# that is not white space) says so in the OpenAPI document too.
+# that is not white space) says so in the OpenAPI document too. Python strips more than a
+# JSON Schema "\s" names (U+0085 and U+001C-U+001F as well): those are left out by name, so
+# every title the document allows is still one after stripping.
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"\S")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=120, pattern=r"[^\s\x1c-\x1f\x85]"
+    ),
 ]
 
 
