@@ -886,3 +886,12 @@ def test_a_verdict_with_no_act_is_rewritten_with_the_sentence_before_it(mend: Me
     assert "christening" in first.text
     assert "Classy" not in result.message
     assert "tense between us" not in first.text
+
+
+def test_a_fact_pinned_on_a_verdict_before_it_is_not_taken_again(mend: Mend) -> None:
+    # "The lawn ..." goes with "You are so lazy."; the verdict after it ("Classy.") must not
+    # take it into a second block, which garbled the whole message.
+    text = "You are so lazy. The lawn has not been mowed in a month. Classy."
+    result, _ = mend.rewrite(text)
+    assert result.message.count("mowed") == 1
+    assert "?mowed" not in result.message

@@ -28,7 +28,7 @@ def blocks(analysis: Analysis, lexicons: Lexicons) -> list[Block]:
     found: list[Block] = []
     current: list[Sentence] = []
     previous_end = None
-    clean: Sentence | None = None  # the clean sentence just before, while nothing follows it
+    clean: Sentence | None = None  # the clean sentence just before, in no block
     for sentence in analysis.sentences:
         start, end = analysis.normalized.to_original(
             sentence.start, sentence.start + len(sentence.doc.text.rstrip())
@@ -36,12 +36,15 @@ def blocks(analysis: Analysis, lexicons: Lexicons) -> list[Block]:
         flags = [f for f in blaming if start <= f.start < end]
         gap = analysis.text[previous_end:start] if previous_end is not None else ""
         if not flags:
-            if current and not gap.strip() and _pinned_on(current, sentence.doc, genuine):
+            pinned = bool(current) and not gap.strip()
+            pinned = pinned and _pinned_on(current, sentence.doc, genuine)
+            if pinned:
                 current.append((sentence.doc, (start, end), []))
             if current:
                 found.append(_make_block(analysis, current, lexicons, found))
                 current = []
-            clean = None if current else (sentence.doc, (start, end), [])
+            # (a sentence pinned on the block before is taken: no verdict after it gets it too)
+            clean = None if pinned else (sentence.doc, (start, end), [])
             previous_end = end
             continue
         if current and gap.strip():
@@ -70,12 +73,13 @@ def _make_block(
 ) -> Block:
     text = analysis.text
     first_doc, (start, _), first_flags = sentences[0]
-    greeting = _greeting(first_doc, frozenset(lexicons.relatives))
+    relatives = frozenset(lexicons.relatives)
+    greeting = _greeting(first_doc, relatives)
     if any(flag.start < start + len(greeting) for flag in _worded(first_flags)):
         greeting = ""  # "Classic Linda, ..." is the blame, not a greeting
     if greeting:
         greeting = text[start : start + len(greeting)]
-    elif vocative := _vocative(sentences[-1][0], frozenset(lexicons.relatives)):
+    elif vocative := _vocative(sentences[-1][0], relatives):
         greeting = f"{capitalize(vocative)}, "
     warmth = frozenset(lexicons.warmth)
     lead = _lead(first_doc, text, start, first_flags, warmth)
